@@ -1,0 +1,20 @@
+"""sncore: a JAX-native, differentiable spiking-neural-network simulator.
+
+Example:
+    >>> import brainunit as u, sncore as sn
+    >>> sim = sn.Simulator(dt=0.1 * u.ms, seed=1)
+    >>> pop = sim.create("iaf_psc_delta", 100, params={"I_e": 400 * u.pA})
+    >>> res = sim.simulate(100 * u.ms)
+    >>> res.rate(pop)
+"""
+
+from . import conn as conn
+from . import neurons as neurons
+from .network import NodeCollection as NodeCollection
+from .network import Result as Result
+from .network import Simulator as Simulator
+from .units import SncoreError as SncoreError
+
+__version__ = "0.1.0"
+
+__all__ = ["Simulator", "NodeCollection", "Result", "SncoreError", "conn", "neurons", "__version__"]

@@ -1,0 +1,18 @@
+"""Connectivity: NEST connection rules, weight/delay specs, spike propagation paths."""
+
+from .rules import AllToAll as AllToAll
+from .rules import OneToOne as OneToOne
+from .rules import Rule as Rule
+from .rules import fixed_indegree as fixed_indegree
+from .rules import fixed_outdegree as fixed_outdegree
+from .rules import fixed_probability as fixed_probability
+from .rules import fixed_total_number as fixed_total_number
+from .rules import pairwise_bernoulli as pairwise_bernoulli
+from .values import exponential as exponential
+from .values import lognormal as lognormal
+from .values import normal as normal
+from .values import uniform as uniform
+
+__all__ = ["Rule", "AllToAll", "OneToOne", "fixed_indegree", "fixed_outdegree",
+           "fixed_probability", "pairwise_bernoulli", "fixed_total_number",
+           "uniform", "normal", "lognormal", "exponential"]

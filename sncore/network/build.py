@@ -1,0 +1,110 @@
+"""Turn a Simulator's description into an :class:`~sncore.network.engine.Engine` plan.
+
+Connections that share (source block, target block, receptor, path) are merged into one
+projection (one event pass per step); ``path="auto"`` picks the dense product for small
+projections, where it is cheaper than gathering events, and the event path otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import jax.numpy as jnp
+import numpy as np
+
+from ..conn.propagate import build_csr, build_delay_groups
+from ..neurons import MODELS
+from ..random import poisson_table
+from .devices import window_steps
+from .engine import SG, BlockPlan, CurrentPlan, DrivePlan, Engine, MeterPlan, ProjPlan
+
+if TYPE_CHECKING:
+    from .simulator import Simulator
+
+__all__ = ["build_engine", "DENSE_MAX"]
+
+#: "auto" uses the dense path when n_src * n_tgt * (distinct delays) is at most this
+DENSE_MAX = 1 << 14
+
+
+def _block_models(sim: "Simulator"):
+    groups: dict[str, list] = {}
+    for g in sim.groups:
+        if g.kind == "neuron":
+            groups.setdefault(g.block, []).append(g)
+    out = {}
+    for b, gs in groups.items():
+        cls = MODELS[gs[0].model]
+        fields = {k: jnp.asarray(np.concatenate([g.params[k] for g in gs]), sim.dtype)
+                  for k in cls.PARAMS}
+        init = {k: np.concatenate([g.init[k] for g in gs]) for k in cls.STATES}
+        out[b] = (cls(**fields), init, sum(g.n for g in gs))
+    return out
+
+
+def build_engine(sim: "Simulator") -> Engine:
+    models = _block_models(sim)
+    ring_conns = [c for c in sim.connections if c.device is None]
+    # spike recording: union of recorded positions per block
+    rec: dict[str, list] = {b: [] for b in models}
+    for g in sim.groups:
+        if g.kind == "spike_recorder":
+            for src in g.extra.get("sources", []):
+                for b, pos in src.block_positions().items():
+                    rec[b].append(pos)
+    blocks = {}
+    for b, (model, init, n) in models.items():
+        D = max([1] + [int(c.delay.max()) for c in ring_conns if c.tgt_block == b])
+        rp = np.unique(np.concatenate(rec[b])) if rec[b] else np.zeros(0, np.int64)
+        blocks[b] = BlockPlan(b, model, n, D, len(type(model).RECEPTORS), rp, init)
+    n_sg = sim._block_sizes.get(SG, 0)
+    sizes = {**{b: p.n for b, p in blocks.items()}, SG: n_sg}
+
+    merged: dict[tuple, list] = {}
+    for c in ring_conns:
+        merged.setdefault((c.src_block, c.tgt_block, c.receptor, c.path), []).append(c)
+    projs = []
+    for (sb, tb, r, path), cs in merged.items():
+        src = np.concatenate([c.src for c in cs])
+        tgt = np.concatenate([c.tgt for c in cs])
+        w = np.concatenate([c.weight for c in cs])
+        d = np.concatenate([c.delay for c in cs])
+        n_s, n_t = sizes[sb], sizes[tb]
+        if path == "auto":
+            path = "dense" if n_s * n_t * len(np.unique(d)) <= DENSE_MAX else "event"
+        if path == "event":
+            csr, spec = build_csr(src, tgt, w, d, n_s, n_t, sim.dtype)
+            projs.append(ProjPlan(sb, tb, r, "event", csr, spec))
+        else:
+            groups = build_delay_groups(src, tgt, w, d, n_s, n_t, sim.dtype, path)
+            projs.append(ProjPlan(sb, tb, r, path, groups))
+
+    drives, currents = [], []
+    for i, c in enumerate(sim.connections):
+        if c.device is None:
+            continue
+        first, last = window_steps(c.device.params, sim.dt)
+        first, last = first[c.src], last[c.src]
+        if c.device.kind == "poisson_generator":
+            lam = c.device.params["rate"][c.src] * sim.dt * 1e-3
+            tables = [(np.nonzero(lam == v)[0], poisson_table(float(v))) for v in np.unique(lam)]
+            contiguous = len(np.unique(c.tgt)) == len(c.tgt) and bool(
+                np.array_equal(c.tgt, np.arange(c.tgt[0], c.tgt[0] + len(c.tgt))))
+            drives.append(DrivePlan(c.tgt_block, c.receptor, c.tgt, c.weight, c.delay, first, last,
+                                    tables, stream=1 + i, contiguous=contiguous))
+        else:
+            amp = c.device.params["amplitude"][c.src] * c.weight
+            currents.append(CurrentPlan(c.tgt_block, c.tgt, amp, c.delay, first, last))
+
+    meters = []
+    for g in sim.groups:
+        if g.kind != "multimeter":
+            continue
+        iv = int(round(g.params["interval"][0] / sim.dt))
+        off = int(round(g.params["offset"][0] / sim.dt))
+        g.extra["meter_index"] = []
+        for tgt in g.extra.get("targets", []):
+            for b, pos in tgt.block_positions().items():
+                g.extra["meter_index"].append(len(meters))
+                meters.append(MeterPlan(b, pos, g.extra["record_from"], iv, off))
+    return Engine(sim.dt, sim.dtype, blocks, projs, drives, currents, meters, n_sg)

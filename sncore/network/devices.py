@@ -1,0 +1,115 @@
+"""Devices with NEST's names, parameters and defaults.
+
+Generators (sources): ``poisson_generator``, ``dc_generator``, ``spike_generator``.
+Recorders: ``spike_recorder`` (connect neurons -> recorder), ``multimeter`` (connect
+multimeter -> neurons).
+
+Activity windows follow NEST (times relative to ``origin``):
+
+* ``poisson_generator``, ``dc_generator``: active in the steps ``k`` with
+  ``origin + start <= k*dt < origin + stop`` — the output of step k reaches a target one
+  connection delay later;
+* ``spike_generator``: emits the spikes with ``origin + start < t <= origin + stop``;
+  a spike at time ``t`` is emitted in step ``t/dt - 1`` (time stamp ``t``) and changes
+  the target at ``t + delay``;
+* ``spike_recorder``: records spikes with time stamp in ``(origin + start, origin + stop]``;
+* ``multimeter``: samples the state at times ``t = m * interval + offset`` (``t > 0``)
+  within ``(origin + start, origin + stop]``; the sample stamped ``t`` is the state after the
+  step that ends at ``t``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..neurons import Param
+from ..units import SncoreError, to_canonical
+
+__all__ = ["DEVICES", "DeviceSpec", "device_params", "window_steps"]
+
+
+@dataclass(frozen=True)
+class DeviceSpec:
+    name: str
+    role: str                     # "generator" or "recorder"
+    params: dict[str, Param]
+    #: unit of the connection weight from this device ("model" = target's weight unit)
+    weight_unit: str = "model"
+    doc: str = ""
+
+
+_WINDOW = {
+    "start": Param(0.0, "ms", "nonneg", "activation time relative to origin"),
+    "stop": Param(float("inf"), "ms", "nonneg", "deactivation time relative to origin"),
+    "origin": Param(0.0, "ms", "nonneg", "time origin of start and stop"),
+}
+
+DEVICES: dict[str, DeviceSpec] = {
+    "poisson_generator": DeviceSpec(
+        "poisson_generator", "generator",
+        {"rate": Param(0.0, "Hz", "nonneg", "mean firing rate"), **_WINDOW},
+        doc="an independent Poisson spike train for every target connection"),
+    "dc_generator": DeviceSpec(
+        "dc_generator", "generator",
+        {"amplitude": Param(0.0, "pA", doc="current amplitude"), **_WINDOW},
+        weight_unit="1", doc="a constant current (weight: dimensionless factor)"),
+    "spike_generator": DeviceSpec(
+        "spike_generator", "generator", dict(_WINDOW),
+        doc="spikes at given times (spike_times, spike_weights, spike_multiplicities)"),
+    "spike_recorder": DeviceSpec("spike_recorder", "recorder", dict(_WINDOW)),
+    "multimeter": DeviceSpec(
+        "multimeter", "recorder",
+        {"interval": Param(1.0, "ms", "strict", "sampling interval"),
+         "offset": Param(0.0, "ms", "nonneg", "first sampling time"), **_WINDOW}),
+}
+
+_LIST_PARAMS = {
+    "spike_generator": {"spike_times", "spike_weights", "spike_multiplicities",
+                        "allow_offgrid_times", "precise_times", "shift_now_spikes"},
+    "multimeter": {"record_from"},
+}
+
+
+def device_params(name: str, n: int, given: dict[str, Any], dt: float) -> tuple[dict, dict]:
+    """Canonical numeric parameters ``[n]`` and the non-numeric ones (lists, flags)."""
+    spec = DEVICES[name]
+    extra_names = _LIST_PARAMS.get(name, set())
+    unknown = set(given) - set(spec.params) - extra_names
+    if unknown:
+        allowed = sorted(set(spec.params) | extra_names)
+        raise SncoreError(f"{name} has no parameter {sorted(unknown)[0]!r}; allowed: {allowed}.")
+    vals: dict[str, np.ndarray] = {}
+    for pname, p in spec.params.items():
+        if pname in given:
+            v = np.broadcast_to(to_canonical(given[pname], p.unit, pname, owner=name), (n,)).astype(float)
+        else:
+            v = np.full(n, p.default)
+        if p.positive == "strict" and np.any(~(v > 0)):
+            raise SncoreError(f"{name} parameter {pname!r} must be > 0 {p.unit}, got {v.min()!r} {p.unit}.")
+        if p.positive == "nonneg" and np.any(~(v >= 0)):
+            raise SncoreError(f"{name} parameter {pname!r} must be >= 0 {p.unit}, got {v.min()!r} {p.unit}.")
+        vals[pname] = v
+    if "stop" in vals and np.any(vals["stop"] < vals["start"]):
+        raise SncoreError(f"{name}: 'stop' must be >= 'start', got start={vals['start'].max()} ms, "
+                          f"stop={vals['stop'].min()} ms.")
+    if "interval" in vals:
+        ratio = vals["interval"] / dt
+        if np.any(np.abs(ratio - np.round(ratio)) > 1e-9 * ratio):
+            raise SncoreError(f"multimeter parameter 'interval' must be a multiple of dt = {dt} ms, "
+                              f"got {vals['interval'][0]!r} ms.")
+    other = {k: v for k, v in given.items() if k in extra_names}
+    return vals, other
+
+
+def window_steps(vals: dict[str, np.ndarray], dt: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(first, last)`` step bounds ``[first, last)`` of a generator's active steps (int32,
+    saturating at 2**31 - 1: the step counter's range, so ``stop = inf`` never ends)."""
+    lo = (vals["origin"] + vals["start"]) / dt
+    hi = (vals["origin"] + vals["stop"]) / dt
+    big = 2.0**31 - 1
+    first = np.floor(np.minimum(lo, big) + 0.5).astype(np.int64)
+    last = np.where(np.isfinite(hi), np.floor(np.minimum(hi, big) + 0.5), big).astype(np.int64)
+    return np.minimum(first, big).astype(np.int32), np.minimum(last, big).astype(np.int32)

@@ -1,0 +1,230 @@
+"""The compiled network: one step function and its one ``lax.scan``.
+
+:class:`Engine` is built by the Simulator from its populations, projections and devices.
+It owns a static *plan* (shapes, delays, which path each projection takes) and splits
+everything that is a number into two pytrees:
+
+* ``params`` — model parameters per block, synaptic weights, device amplitudes: traceable,
+  so the run can be differentiated and ``vmap``-ped over parameter sets;
+* ``state`` — neuron states per block, delay ring buffers ``[D, N]`` per block and
+  receptor, spike counts, the step counter ``k`` and the random key.
+
+One step ``k`` (see DESIGN.md, "One time step"):
+
+1. per block: ``syn = ring[k mod D]`` (then cleared) + Poisson drive; ``current`` = sum of
+   active dc generators; ``state, spike = vmap(model.step)``;
+2. spike-generator spikes for step k come in as the scan's ``xs``;
+3. every projection delivers its source spikes into its target ring at ``(k + d) mod D``;
+4. the step emits recorded spikes (bit-packed) and multimeter samples.
+
+:meth:`Engine.run_chunk` runs ``n`` steps in one jitted ``lax.scan``; the Simulator calls it
+chunk by chunk, moving outputs to the host in between.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..conn.propagate import (CSR, DelayGroups, EventSpec, deliver_bcoo, deliver_dense,
+                              deliver_event)
+from ..neurons import Input, NeuronModel, vmap_step
+from ..random import poisson_from_bits, threefry2x32, uniform_bits
+
+__all__ = ["Engine", "BlockPlan", "ProjPlan", "DrivePlan", "CurrentPlan", "MeterPlan"]
+
+SG = "__spike_generators__"
+
+
+@dataclass
+class BlockPlan:
+    name: str
+    model: NeuronModel          # parameters as leaves of shape [n]
+    n: int
+    D: int                      # ring-buffer depth (max delay in steps, >= 1)
+    n_receptors: int
+    rec_pos: np.ndarray         # positions whose spikes are recorded
+    init: dict = field(default_factory=dict)  # user-visible initial state, canonical [n]
+
+
+@dataclass
+class ProjPlan:
+    src: str                    # block name or SG
+    tgt: str
+    receptor: int
+    path: str                   # "event", "dense" or "bcoo"
+    data: Any                   # CSR or DelayGroups
+    spec: EventSpec | None = None
+
+
+@dataclass
+class DrivePlan:
+    """Poisson drive: connection c gives target ``pos[c]`` ``w[c]`` x Poisson(lam[c]) per step,
+    in the steps ``k`` with ``first[c] <= k - delay[c] < last[c]``."""
+
+    tgt: str
+    receptor: int
+    pos: np.ndarray
+    w: np.ndarray
+    delay: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    tables: list[tuple[np.ndarray, np.ndarray]]  # (connection indices, uint32 CDF table)
+    stream: int
+    contiguous: bool = False    # pos == arange(pos[0], pos[0] + len(pos))
+
+
+@dataclass
+class CurrentPlan:
+    tgt: str
+    pos: np.ndarray
+    amp: np.ndarray             # amplitude x weight, pA
+    delay: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+
+
+@dataclass
+class MeterPlan:
+    block: str
+    pos: np.ndarray
+    variables: tuple[str, ...]
+    interval: int               # steps
+    offset: int                 # steps
+
+
+@dataclass(eq=False)
+class Engine:
+    dt: float
+    dtype: Any
+    blocks: dict[str, BlockPlan]
+    projs: list[ProjPlan]
+    drives: list[DrivePlan]
+    currents: list[CurrentPlan]
+    meters: list[MeterPlan]
+    n_sg: int
+    capacities: list[int] = field(default_factory=list)
+
+    # ----------------------------------------------------------------- pytrees
+    def init_params(self) -> dict:
+        """The traceable numbers of the network (see module docstring)."""
+        f = lambda a: jnp.asarray(a, self.dtype)
+        return {
+            "models": {b: p.model for b, p in self.blocks.items()},
+            "proj": [p.data for p in self.projs],
+            "drive_w": [f(d.w) for d in self.drives],
+            "dc_amp": [f(c.amp) for c in self.currents],
+        }
+
+    def init_state(self, key: np.ndarray) -> dict:
+        neurons = {}
+        for b, p in self.blocks.items():
+            st = jax.vmap(lambda m: m.init(self.dt))(p.model)
+            neurons[b] = st._replace(**{k: jnp.asarray(v, self.dtype) for k, v in p.init.items()})
+        rings = {b: jnp.zeros((p.n_receptors, p.D, p.n), self.dtype) for b, p in self.blocks.items()}
+        counts = {b: jnp.zeros((p.n,), jnp.int32) for b, p in self.blocks.items()}
+        return {"neurons": neurons, "rings": rings, "counts": counts,
+                "k": jnp.zeros((), jnp.int32), "key": jnp.asarray(key, jnp.uint32)}
+
+    # ----------------------------------------------------------------- one step
+    def _inputs(self, params, state, k):
+        syn, cur, rings = {}, {}, {}
+        for b, p in self.blocks.items():
+            ring = state["rings"][b]
+            slot = k % p.D
+            syn[b] = ring[:, slot, :]
+            rings[b] = ring.at[:, slot, :].set(0)
+            cur[b] = jnp.zeros((p.n,), self.dtype)
+        k_u = k.astype(jnp.uint32)
+        for i, d in enumerate(self.drives):
+            key = threefry2x32(state["key"], jnp.uint32(d.stream), jnp.uint32(0x5EED))
+            bits = uniform_bits(key, k_u, len(d.pos))
+            counts = jnp.zeros((len(d.pos),), jnp.int32)
+            for idx, table in d.tables:
+                if len(idx) == len(d.pos):
+                    counts = poisson_from_bits(bits, table)
+                else:
+                    counts = counts.at[idx].set(poisson_from_bits(bits[idx], table))
+            t = k - jnp.asarray(d.delay)
+            on = (t >= d.first) & (t < d.last)
+            val = jnp.where(on, counts.astype(self.dtype) * params["drive_w"][i], 0)
+            if d.contiguous:
+                syn[d.tgt] = syn[d.tgt].at[d.receptor, d.pos[0]:d.pos[0] + len(d.pos)].add(val)
+            else:
+                syn[d.tgt] = syn[d.tgt].at[d.receptor, d.pos].add(val)
+        for i, c in enumerate(self.currents):
+            t = k - jnp.asarray(c.delay)
+            on = (t >= c.first) & (t < c.last)
+            cur[c.tgt] = cur[c.tgt].at[c.pos].add(jnp.where(on, params["dc_amp"][i], 0))
+        return syn, cur, rings
+
+    def step(self, params, state, sg_spikes, capacities):
+        k = state["k"]
+        syn, cur, rings = self._inputs(params, state, k)
+        spikes, neurons, counts = {}, {}, {}
+        for b, p in self.blocks.items():
+            inp = Input(syn=syn[b].T, current=cur[b])
+            neurons[b], spikes[b] = vmap_step(params["models"][b], state["neurons"][b], inp, self.dt)
+            counts[b] = state["counts"][b] + (spikes[b] > 0).astype(jnp.int32)
+        if self.n_sg:
+            spikes[SG] = sg_spikes
+        n_active = []
+        ci = 0
+        for i, pr in enumerate(self.projs):
+            ring = rings[pr.tgt][pr.receptor]
+            if pr.path == "event":
+                ring, cnt = deliver_event(ring, spikes[pr.src], params["proj"][i], pr.spec, k,
+                                          capacities[ci])
+                n_active.append(cnt)
+                ci += 1
+            elif pr.path == "dense":
+                ring = deliver_dense(ring, spikes[pr.src], params["proj"][i], k)
+            else:
+                ring = deliver_bcoo(ring, spikes[pr.src], params["proj"][i], k)
+            rings[pr.tgt] = rings[pr.tgt].at[pr.receptor].set(ring)
+        new_state = {"neurons": neurons, "rings": rings, "counts": counts, "k": k + 1,
+                     "key": state["key"]}
+        out = {
+            "spk": {b: jnp.packbits(spikes[b][p.rec_pos] > 0) for b, p in self.blocks.items()
+                    if len(p.rec_pos)},
+            "mm": [jnp.stack([getattr(neurons[m.block], v)[m.pos].astype(self.dtype)
+                              for v in m.variables], -1) for m in self.meters],
+        }
+        return new_state, out, n_active, spikes
+
+    # ----------------------------------------------------------------- the loop
+    @partial(jax.jit, static_argnums=(0, 4, 5))
+    def run_chunk(self, params, state, sg_xs, n_steps: int, capacities: tuple[int, ...]):
+        """Run ``n_steps`` steps in one ``lax.scan``.
+
+        Returns ``(state, outputs, stats)``: outputs hold per-step packed spikes and the
+        multimeter samples of this chunk (``rows`` and ``valid`` per meter); ``stats`` gives
+        per event projection ``(max spiking sources in a step, steps above the small
+        capacity)``. A maximum above the large capacity means the chunk must be re-run.
+        """
+        k0 = state["k"]
+
+        def body(carry, x):
+            st, mx = carry
+            st, out, n_active, _ = self.step(params, st, x, capacities)
+            mx = tuple((jnp.maximum(m, a), t + (a > c[0]).astype(jnp.int32))
+                       for (m, t), a, c in zip(mx, n_active, capacities))
+            return (st, mx), out
+
+        mx0 = tuple((jnp.zeros((), jnp.int32), jnp.zeros((), jnp.int32)) for _ in capacities)
+        (state, mx), outs = jax.lax.scan(body, (state, mx0), sg_xs, length=n_steps)
+        mm = []
+        for m, ys in zip(self.meters, outs["mm"]):
+            # sample stamped t = (k+1) dt with (k + 1 - offset) % interval == 0, k + 1 >= offset
+            n_rows = -(-n_steps // m.interval)
+            first = (m.offset - 1 - k0) % m.interval
+            ks = first + m.interval * jnp.arange(n_rows)
+            valid = (ks < n_steps) & (k0 + ks + 1 >= max(m.offset, 1))
+            mm.append((ys[jnp.minimum(ks, n_steps - 1)], k0 + ks, valid))
+        outs = {"spk": outs["spk"], "mm": mm}
+        return state, outs, mx

@@ -1,0 +1,199 @@
+"""The chunked driver around the one scan: compile once per chunk shape, run chunk by chunk,
+re-run a chunk whose spike count exceeded an event capacity, move recordings to the host.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TYPE_CHECKING
+
+import jax
+import numpy as np
+
+from .engine import SG
+from .result import Result
+from .stimuli import sg_chunk
+
+if TYPE_CHECKING:
+    from .simulator import Simulator
+
+__all__ = ["run_steps", "grow_capacity", "initial_capacities", "adapt_small"]
+
+_CHUNK_BYTES = 64 << 20
+_MAX_STEPS_I32 = 2**31 - 1
+
+
+def grow_capacity(cap: int, seen: int, n_src: int) -> int:
+    """New capacity after ``seen`` spiking sources overflowed ``cap``: 25 % headroom,
+    rounded up to a multiple of 8, never above the number of sources."""
+    return int(min(n_src, -(-int(seen * 1.25) // 8) * 8))
+
+
+#: the large (burst) capacity holds at most this many gathered synapses per step
+_LARGE_BUDGET = 1 << 22
+
+
+def initial_capacities(n_src: int, max_out: int) -> tuple[int, int]:
+    """(small, large): small for ordinary steps, large for bursts (a whole population
+    spiking at once when the gathered ``large x max_out`` block fits the budget)."""
+    large = int(max(8, min(n_src, _LARGE_BUDGET // max(max_out, 1))))
+    return min(8, large), large
+
+
+def adapt_small(cap: tuple[int, int], steps_above: int, n_steps: int) -> tuple[int, int]:
+    """Double the small capacity when more than 1 % of a chunk's steps needed the large one."""
+    small, large = cap
+    if steps_above > 0.01 * n_steps and small < large:
+        small = min(large, small * 2)
+    return small, large
+
+
+def _chunk_len(sim: "Simulator") -> int:
+    if sim.chunk:
+        return int(sim.chunk)
+    eng = sim.engine
+    per_step = sum((len(b.rec_pos) + 7) // 8 for b in eng.blocks.values())
+    per_step += sum(len(m.pos) * len(m.variables) * 8 for m in eng.meters) + eng.n_sg * 8
+    return int(np.clip(_CHUNK_BYTES // max(per_step, 1), 100, 10_000))
+
+
+def _compiled(sim: "Simulator", L: int, caps: tuple[int, ...], xs):
+    cache = sim.__dict__.setdefault("_compiled", {})
+    key = (L, caps)
+    if key not in cache:
+        fn = jax.jit(sim.engine.run_chunk.__wrapped__, static_argnums=(0, 4, 5))
+        cache[key] = fn.lower(sim.engine, sim.params, sim.state, xs, L, caps).compile()
+        return cache[key], True
+    return cache[key], False
+
+
+def run_steps(sim: "Simulator", n: int, show: bool) -> Result:
+    eng = sim.engine
+    if sim.steps + n > _MAX_STEPS_I32:
+        raise OverflowError(f"a run longer than {_MAX_STEPS_I32} steps overflows the int32 step "
+                            "counter; use a coarser dt or fewer steps.")
+    k_start = sim.steps
+    counts0 = {b: np.asarray(c) for b, c in sim.state["counts"].items()}
+    sg_trains = [(g.extra["sg_offset"], g.extra["trains"]) for g in sim.groups
+                 if g.kind == "spike_generator"]
+    L_max = _chunk_len(sim)
+    rec_spikes: dict[str, list] = {b: [] for b in eng.blocks}
+    meter_rows: list[list] = [[] for _ in eng.meters]
+    compile_s = run_s = 0.0
+    retries = 0
+    done = 0
+    event_srcs = [p.spec.n_src for p in eng.projs if p.path == "event"]
+    while done < n:
+        L = min(L_max, n - done)
+        k0 = k_start + done
+        xs = sg_chunk(sg_trains, eng.n_sg, k0, L, sim.dtype) if eng.n_sg else None
+        while True:
+            t = time.perf_counter()
+            fn, fresh = _compiled(sim, L, sim.capacities, xs)
+            if fresh:
+                compile_s += time.perf_counter() - t
+            t = time.perf_counter()
+            state, outs, stats = jax.block_until_ready(fn(sim.params, sim.state, xs))
+            stats = [(int(m), int(a)) for m, a in stats]
+            run_s += time.perf_counter() - t
+            over = [i for i, c in enumerate(sim.capacities) if stats[i][0] > c[1]]
+            if not over:
+                break
+            retries += 1
+            sim.capacities = tuple(
+                (c[0], grow_capacity(c[1], stats[i][0], event_srcs[i])) if i in over else c
+                for i, c in enumerate(sim.capacities))
+        sim.capacities = tuple(adapt_small(c, stats[i][1], L) for i, c in enumerate(sim.capacities))
+        t = time.perf_counter()
+        outs = jax.device_get(outs)
+        sim.state = state
+        run_s += time.perf_counter() - t
+        for b, packed in outs["spk"].items():
+            bits = np.unpackbits(packed, axis=1, count=len(eng.blocks[b].rec_pos))
+            step, j = np.nonzero(bits)
+            rec_spikes[b].append((k0 + step, eng.blocks[b].rec_pos[j]))
+        for i, (rows, ks, valid) in enumerate(outs["mm"]):
+            meter_rows[i].append((rows[valid], ks[valid]))
+        done += L
+        if show:
+            frac = done / n
+            bar = "#" * int(30 * frac)
+            sys.stderr.write(f"\r[{bar:<30}] {100 * frac:5.1f}%  {(k_start + done) * sim.dt:.1f} ms")
+            sys.stderr.flush()
+    if show:
+        sys.stderr.write("\n")
+    sim.steps += n
+    sim.t = sim.steps * sim.dt
+    counts = {b: np.asarray(sim.state["counts"][b]) - counts0[b] for b in eng.blocks}
+    res = Result(k_start * sim.dt, sim.steps * sim.dt, counts, capacity_retries=retries,
+                 compile_s=compile_s, run_s=run_s)
+    _assemble(sim, res, rec_spikes, meter_rows)
+    return res
+
+
+def _gid_map(sim: "Simulator") -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    for g in sim.groups:
+        if g.kind == "neuron":
+            m = out.setdefault(g.block, np.zeros(sim.engine.blocks[g.block].n, np.int64))
+            m[g.offset:g.offset + g.n] = g.first_id + np.arange(g.n)
+    return out
+
+
+def _assemble(sim, res: Result, rec_spikes, meter_rows) -> None:
+    dt = sim.dt
+    gids = _gid_map(sim)
+    all_t, all_s = [], []
+    for b, parts in rec_spikes.items():
+        for steps, pos in parts:
+            all_t.append(steps)
+            all_s.append(gids[b][pos])
+    steps = np.concatenate(all_t) if all_t else np.zeros(0, np.int64)
+    senders = np.concatenate(all_s) if all_s else np.zeros(0, np.int64)
+    order = np.lexsort((senders, steps))
+    steps, senders = steps[order], senders[order]
+    for g in sim.groups:
+        if g.kind == "spike_recorder":
+            src = np.concatenate([c.global_ids for c in g.extra.get("sources", [])] or [np.zeros(0, np.int64)])
+            lo = g.params["origin"][0] + g.params["start"][0]
+            hi = g.params["origin"][0] + g.params["stop"][0]
+            stamp = (steps + 1) * dt
+            m = np.isin(senders, src) & (stamp > lo + 1e-9 * dt) & (stamp <= hi + 1e-9 * dt)
+            res.recorders[g.index] = (stamp[m], senders[m])
+        elif g.kind == "multimeter":
+            _assemble_meter(sim, res, g, meter_rows, gids)
+
+
+def _assemble_meter(sim, res, g, meter_rows, gids) -> None:
+    from ..neurons import MODELS
+
+    dt = sim.dt
+    idx = g.extra.get("meter_index", [])
+    lo = g.params["origin"][0] + g.params["start"][0]
+    hi = g.params["origin"][0] + g.params["stop"][0]
+    names = g.extra["record_from"]
+    times, senders, vals = [], [], {v: [] for v in names}
+    for i in idx:
+        mp = sim.engine.meters[i]
+        for rows, ks in meter_rows[i]:
+            stamp = (ks + 1) * dt
+            m = (stamp > lo + 1e-9 * dt) & (stamp <= hi + 1e-9 * dt)
+            rows, stamp = rows[m], stamp[m]
+            times.append(np.repeat(stamp, len(mp.pos)))
+            senders.append(np.tile(gids[mp.block][mp.pos], len(stamp)))
+            for j, v in enumerate(names):
+                vals[v].append(rows[:, :, j].reshape(-1))
+    ev = {"times": np.concatenate(times) if times else np.zeros(0),
+          "senders": np.concatenate(senders) if senders else np.zeros(0, np.int64)}
+    order = np.argsort(ev["times"], kind="stable")
+    ev = {k: v[order] for k, v in ev.items()}
+    for v in names:
+        ev[v] = (np.concatenate(vals[v]) if vals[v] else np.zeros(0))[order]
+    res.meters[g.index] = ev
+    units = {"times": "ms"}
+    for t in g.extra.get("targets", []):
+        for grp in t.groups:
+            for v in names:
+                units[v] = MODELS[grp.model].STATES[v].unit
+    res.units[g.index] = units

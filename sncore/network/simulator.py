@@ -1,0 +1,331 @@
+"""The NEST-like ``Simulator`` facade: create, connect, simulate.
+
+Units are checked here (brainunit quantities in, plain canonical arrays to the engine).
+
+Example:
+    >>> import brainunit as u, sncore as sn
+    >>> sim = sn.Simulator(dt=0.1 * u.ms, seed=1)
+    >>> ne = sim.create("iaf_psc_delta", 400, params={"tau_m": 20 * u.ms})
+    >>> noise = sim.create("poisson_generator", params={"rate": 8000 * u.Hz})
+    >>> sim.connect(noise, ne, weight=0.1 * u.mV, delay=1.5 * u.ms)
+    >>> rec = sim.create("spike_recorder"); sim.connect(ne[:50], rec)
+    >>> res = sim.simulate(100 * u.ms); res.rate(ne)
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..conn.rules import resolve_rule
+from ..conn.values import delay_to_steps, resolve_values
+from ..neurons import MODELS
+from ..units import SncoreError, check_positive, to_canonical
+from .build import build_engine
+from .devices import DEVICES, device_params
+from .engine import SG
+from .nodes import Group, NodeCollection
+from .result import Result
+from .run import initial_capacities, run_steps
+from .stimuli import spike_generator_steps
+
+__all__ = ["Simulator", "Connection"]
+
+
+@dataclass
+class Connection:
+    """One connect call between neurons (or a spike_generator and neurons), resolved to
+    block positions; or between a generator/recorder and neurons (``device`` set)."""
+
+    src_block: str
+    tgt_block: str
+    src: np.ndarray      # positions in the source block (or device-local index)
+    tgt: np.ndarray      # positions in the target block
+    weight: np.ndarray   # canonical unit of the target model
+    delay: np.ndarray    # steps
+    receptor: int = 0
+    path: str = "auto"
+    device: Group | None = None
+
+
+class Simulator:
+    """A network under construction and its simulation state.
+
+    Args:
+        dt: resolution (Quantity, time; default 0.1 ms as in NEST).
+        seed: integer seed for connectivity and every random stream of the run.
+        dtype: ``jnp.float32`` (default) or ``jnp.float64`` (needs ``jax_enable_x64``).
+        chunk: steps per scan chunk (recordings move to the host after each chunk);
+            default chosen so a chunk's recordings fit in 64 MiB.
+
+    Example: see the module docstring.
+    """
+
+    def __init__(self, dt: Any = None, seed: int = 0, dtype=jnp.float32, chunk: int | None = None):
+        import brainunit as u
+
+        dt = 0.1 * u.ms if dt is None else dt
+        self.dt = float(to_canonical(dt, "ms", "dt", owner="Simulator"))
+        check_positive(np.asarray(self.dt), "dt", "Simulator", "ms")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise SncoreError(f"Simulator parameter 'seed' must be an integer >= 0, got {seed!r}.")
+        self.seed = int(seed)
+        self.dtype = jnp.dtype(dtype)
+        if self.dtype not in (jnp.float32, jnp.float64):
+            raise SncoreError(f"Simulator parameter 'dtype' must be float32 or float64, got {dtype!r}.")
+        if self.dtype == jnp.float64 and not jax.config.jax_enable_x64:
+            raise SncoreError("dtype=float64 needs 64-bit JAX: call "
+                              "jax.config.update('jax_enable_x64', True) first.")
+        self.chunk = chunk
+        self.groups: list[Group] = []
+        self.connections: list[Connection] = []
+        self._block_sizes: dict[str, int] = {}
+        self._next_id = 1
+        self._n_connect = 0
+        self.engine = None
+        self.params = None
+        self.state = None
+        self.capacities: tuple[int, ...] = ()
+        self.t = 0.0  # ms simulated so far
+        self.steps = 0
+        self.progress = None
+
+    # ------------------------------------------------------------------ create
+    def create(self, model: str, n: int = 1, params: dict | None = None,
+               init: dict | None = None) -> NodeCollection:
+        """Create ``n`` neurons of a NEST-named model, or ``n`` devices.
+
+        Args:
+            model: e.g. ``"iaf_psc_delta"``, ``"poisson_generator"``, ``"spike_recorder"``.
+            n: number of nodes.
+            params: parameter name -> Quantity (scalar or array of length n); missing
+                parameters take NEST's defaults.
+            init: initial state, e.g. ``{"V_m": -70 * u.mV}`` (scalar or array).
+        """
+        self._check_mutable()
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise SncoreError(f"create parameter 'n' must be an integer >= 1, got {n!r}.")
+        params = dict(params or {})
+        if model in MODELS:
+            return self._create_neurons(model, int(n), params, dict(init or {}))
+        if model in DEVICES:
+            if init:
+                raise SncoreError(f"{model} has no state to initialise; got init={sorted(init)}.")
+            return self._create_device(model, int(n), params)
+        raise SncoreError(
+            f"unknown model {model!r}; allowed: {sorted(MODELS) + sorted(DEVICES)}."
+        )
+
+    def _new_group(self, model, kind, n, **kw) -> NodeCollection:
+        g = Group(index=len(self.groups), model=model, kind=kind, n=n, first_id=self._next_id, **kw)
+        self._next_id += n
+        self.groups.append(g)
+        return NodeCollection(self, ((g, np.arange(n)),))
+
+    def _create_neurons(self, model, n, params, init):
+        cls = MODELS[model]
+        unknown = set(params) - set(cls.PARAMS)
+        if unknown:
+            raise SncoreError(f"{model} has no parameter {sorted(unknown)[0]!r}; "
+                              f"allowed: {sorted(cls.PARAMS)}.")
+        vals = {}
+        for name, p in cls.PARAMS.items():
+            v = to_canonical(params[name], p.unit, name, owner=model) if name in params else p.default
+            v = np.asarray(v, float)
+            if v.ndim and v.shape != (n,):
+                raise SncoreError(f"{model} parameter {name!r}: array of shape {v.shape} does not "
+                                  f"match the {n} neurons; allowed: a scalar or shape ({n},).")
+            v = np.broadcast_to(v, (n,)).copy()
+            if p.positive:
+                check_positive(v, name, model, p.unit, strict=p.positive == "strict")
+            vals[name] = v
+        cls.check(vals)
+        unknown = set(init) - set(cls.STATES)
+        if unknown:
+            raise SncoreError(f"{model} has no state variable {sorted(unknown)[0]!r} to "
+                              f"initialise; allowed: {sorted(cls.STATES)}.")
+        ini = {}
+        for name, p in cls.STATES.items():
+            v = to_canonical(init[name], p.unit, name, owner=model) if name in init else None
+            if v is None:  # NEST keeps the default V_m even when E_L is changed
+                v = np.asarray(p.default)
+            ini[name] = np.broadcast_to(np.asarray(v, float), (n,)).copy()
+        offset = self._block_sizes.get(model, 0)
+        self._block_sizes[model] = offset + n
+        return self._new_group(model, "neuron", n, params=vals, init=ini, block=model, offset=offset)
+
+    def _create_device(self, model, n, params):
+        vals, other = device_params(model, n, params, self.dt)
+        g = self._new_group(model, model, n, params=vals)
+        grp = g.groups[0]
+        if model == "spike_generator":
+            grp.extra["trains"] = spike_generator_steps(other, vals, n, self.dt)
+            grp.extra["sg_offset"] = self._block_sizes.get(SG, 0)
+            self._block_sizes[SG] = grp.extra["sg_offset"] + n
+        if model == "multimeter":
+            rf = other.get("record_from", [])
+            if isinstance(rf, str) or not all(isinstance(x, str) for x in rf):
+                raise SncoreError(f"multimeter parameter 'record_from' must be a list of state "
+                                  f"names, got {rf!r}.")
+            grp.extra["record_from"] = tuple(rf)
+        return g
+
+    # ------------------------------------------------------------------ connect
+    def connect(self, pre: NodeCollection, post: NodeCollection, rule: Any = "all_to_all",
+                weight: Any = None, delay: Any = None, *, allow_autapses: bool = True,
+                allow_multapses: bool = True, receptor: int = 0, path: str = "auto") -> None:
+        """Connect ``pre`` to ``post`` with a NEST rule.
+
+        Args:
+            pre, post: node collections (``sim.create`` results, sliced or added).
+            rule: ``"all_to_all"`` (default), ``"one_to_one"`` or a rule object from
+                :mod:`sncore.conn`.
+            weight: Quantity in the target model's weight unit (mV for iaf_psc_delta),
+                a per-connection array, or a distribution; default 1 (NEST's default).
+            delay: Quantity (time), array or distribution; default 1 ms; rounded to whole
+                steps with ``floor(d/dt + 0.5)``; must be >= dt.
+            allow_autapses, allow_multapses: NEST's flags (both default True).
+            receptor: receptor port of the target model.
+            path: ``"auto"``, ``"event"``, ``"dense"`` or ``"bcoo"`` propagation.
+        """
+        import brainunit as u
+
+        self._check_mutable()
+        for name, c in (("pre", pre), ("post", post)):
+            if not isinstance(c, NodeCollection) or c.owner is not self:
+                raise SncoreError(f"connect parameter {name!r} must be a node collection of this "
+                                  f"Simulator, got {c!r}.")
+            if len(c) == 0:
+                raise SncoreError(f"connect parameter {name!r} is empty.")
+        if path not in ("auto", "event", "dense", "bcoo"):
+            raise SncoreError(f"connect parameter 'path' must be 'auto', 'event', 'dense' or "
+                              f"'bcoo', got {path!r}.")
+        pk, qk = pre.kind, post.kind
+        if "mixed" in (pk, qk):
+            raise SncoreError("connect: a collection mixing neurons and devices cannot be connected.")
+        if pk == "spike_recorder" or qk == "multimeter":
+            raise SncoreError(
+                f"connect({pk}, {qk}) is the wrong way round: spikes flow from neurons to a "
+                "spike_recorder (sim.connect(neurons, recorder)) and a multimeter connects to the "
+                "neurons it samples (sim.connect(multimeter, neurons)).")
+        if qk != "neuron" and qk != "spike_recorder":
+            raise SncoreError(f"connect: a {qk} cannot receive connections.")
+        if qk == "spike_recorder":
+            if pk != "neuron":
+                raise SncoreError(f"connect: a spike_recorder records neurons, got a {pk}.")
+            for g in post.groups:
+                g.extra.setdefault("sources", []).append(pre)
+            return
+        if pk == "multimeter":
+            self._connect_multimeter(pre, post)
+            return
+        # weights in the target's unit
+        units = {MODELS[g.model].WEIGHT_UNIT for g in post.groups}
+        if len(units) > 1:
+            raise SncoreError(f"connect: targets need weights in different units {sorted(units)}; "
+                              "connect each model separately.")
+        wunit = units.pop()
+        if pk == "dc_generator":
+            wunit = DEVICES[pk].weight_unit
+        rule = resolve_rule(rule)
+        rng = np.random.default_rng([self.seed, self._n_connect, 0xC0])
+        self._n_connect += 1
+        src_ids, tgt_ids = pre.global_ids, post.global_ids
+        order_s, order_t = np.argsort(src_ids), np.argsort(tgt_ids)
+        i_s, i_t = rule.pairs(src_ids[order_s], tgt_ids[order_t], rng, allow_autapses, allow_multapses)
+        i_s, i_t = order_s[i_s], order_t[i_t]
+        if hasattr(rule, "array_shape") and rule.name in ("all_to_all", "fixed_indegree", "fixed_outdegree"):
+            shape = rule.array_shape(len(pre), len(post))
+        else:
+            shape = None
+        n = len(i_s)
+        w = resolve_values(1.0 if weight is None and wunit == "1" else
+                           (1.0 * _unit(wunit) if weight is None else weight), n, shape, wunit, "weight", rng)
+        d_ms = resolve_values(1.0 * u.ms if delay is None else delay, n, shape, "ms", "delay", rng)
+        d = delay_to_steps(d_ms, self.dt)
+        src_map = _positions(pre)
+        tgt_map = _positions(post)
+        s_block, s_pos = src_map[0][i_s], src_map[1][i_s]
+        t_block, t_pos = tgt_map[0][i_t], tgt_map[1][i_t]
+        device = pre.groups[0] if pk in ("poisson_generator", "dc_generator") else None
+        if device is not None and len(pre.groups) != 1:
+            raise SncoreError(f"connect: connect each {pk} group separately.")
+        for sb in np.unique(s_block):
+            for tb in np.unique(t_block):
+                m = (s_block == sb) & (t_block == tb)
+                if m.any():
+                    self.connections.append(Connection(
+                        src_block=str(sb), tgt_block=str(tb), src=s_pos[m], tgt=t_pos[m],
+                        weight=w[m], delay=d[m], receptor=receptor, path=path, device=device))
+
+    def _connect_multimeter(self, mm, post):
+        if post.kind != "neuron":
+            raise SncoreError(f"connect: a multimeter samples neurons, got a {post.kind}.")
+        for g in mm.groups:
+            for tg in post.groups:
+                allowed = MODELS[tg.model].recordables()
+                bad = [v for v in g.extra["record_from"] if v not in allowed]
+                if bad:
+                    raise SncoreError(f"multimeter record_from contains {bad[0]!r}, which "
+                                      f"{tg.model} does not have; allowed: {list(allowed)}.")
+            g.extra.setdefault("targets", []).append(post)
+
+    def _check_mutable(self):
+        if self.engine is not None:
+            raise SncoreError("the network cannot be changed after simulate(); build a new "
+                              "Simulator for a new network.")
+
+    # ------------------------------------------------------------------ simulate
+    def simulate(self, duration: Any, progress: bool | None = None) -> Result:
+        """Advance the network by ``duration`` (Quantity, time, a multiple of dt) and return
+        the recordings of this interval. Call again to continue from the final state.
+
+        ``progress``: print a progress bar to stderr (default: for runs of several chunks
+        when stderr is a terminal).
+        """
+        T = float(to_canonical(duration, "ms", "duration", owner="simulate"))
+        if not np.isfinite(T) or T < 0:
+            raise SncoreError(f"simulate parameter 'duration' must be finite and >= 0 ms, got {T!r} ms.")
+        n = T / self.dt
+        if abs(n - round(n)) > 1e-9 * max(1.0, n):
+            raise SncoreError(f"simulate parameter 'duration' must be a multiple of dt = {self.dt} ms, "
+                              f"got {T!r} ms.")
+        n = int(round(n))
+        t0 = time.perf_counter()
+        if self.engine is None:
+            self.engine = build_engine(self)
+            self.params = self.engine.init_params()
+            key = np.array([self.seed & 0xFFFFFFFF, (self.seed >> 32) & 0xFFFFFFFF], np.uint32)
+            self.state = self.engine.init_state(key)
+            self.capacities = tuple(initial_capacities(p.spec.n_src, p.spec.max_out)
+                                    for p in self.engine.projs if p.path == "event")
+        show = (sys.stderr.isatty() if progress is None else progress)
+        res = run_steps(self, n, show)
+        res.build_s = time.perf_counter() - t0 - res.compile_s - res.run_s
+        return res
+
+
+def _unit(name):
+    from ..units import UNITS
+
+    return UNITS[name]
+
+
+def _positions(c: NodeCollection) -> tuple[np.ndarray, np.ndarray]:
+    """(block name, position in block) for every node of a collection, in order."""
+    blocks, pos = [], []
+    for g, p in c.parts:
+        if g.kind == "neuron":
+            blocks.append(np.full(len(p), g.block, dtype=object))
+            pos.append(g.offset + p)
+        else:
+            sg = g.kind == "spike_generator"
+            blocks.append(np.full(len(p), SG if sg else g.kind, dtype=object))
+            pos.append(g.extra["sg_offset"] + p if sg else p)
+    return np.concatenate(blocks), np.concatenate(pos)

@@ -1,0 +1,22 @@
+"""Neuron models: pure single-neuron dynamics, vmapped over populations.
+
+``MODELS`` maps NEST model names to model classes; ``sim.create(name, ...)`` looks them up.
+"""
+
+from ._base import Input as Input
+from ._base import NeuronModel as NeuronModel
+from ._base import Param as Param
+from ._base import vmap_step as vmap_step
+from ._spike import SURROGATES as SURROGATES
+from ._spike import spike_fn as spike_fn
+from .iaf_psc_delta import IafPscDelta as IafPscDelta
+
+#: NEST model name -> model class
+MODELS: dict[str, type[NeuronModel]] = {
+    "iaf_psc_delta": IafPscDelta,
+}
+
+iaf_psc_delta = IafPscDelta
+
+__all__ = ["Input", "NeuronModel", "Param", "vmap_step", "spike_fn", "SURROGATES",
+           "IafPscDelta", "iaf_psc_delta", "MODELS"]

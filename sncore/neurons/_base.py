@@ -1,0 +1,89 @@
+"""The neuron-model interface shared by every model.
+
+A model is an immutable ``eqx.Module`` whose fields are its parameters (array leaves, so
+they are trainable, vmappable and lowerable) plus class-level tables that describe them:
+
+* ``PARAMS``: name -> :class:`Param` (NEST default, canonical unit, constraint);
+* ``STATES``: name -> :class:`Param` for user-visible state (initial value, unit);
+* ``WEIGHT_UNIT``: the unit of a synaptic weight onto this model (``"mV"`` for delta
+  synapses, ``"pA"`` for current-based, ``"nS"`` for conductance-based);
+* ``RECEPTORS``: names of the synaptic input channels (ring buffers).
+
+and two pure methods on a *single* neuron: ``init(dt) -> state`` and
+``step(state, inp, dt) -> (state, spike)``. Populations are ``jax.vmap`` of these over
+parameter and state leaves of shape ``[N]`` (:func:`vmap_step`).
+
+``inp`` is an :class:`Input`: ``syn`` has one entry per receptor (the ring-buffer sum for
+this step, in the model's weight unit) and ``current`` is the external current in pA
+arriving this step (devices such as ``dc_generator``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, NamedTuple
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+
+__all__ = ["Param", "Input", "NeuronModel", "vmap_step"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """Description of one parameter or state variable.
+
+    Attributes:
+        default: NEST's default value in the canonical unit.
+        unit: canonical unit name (see :mod:`sncore.units`).
+        positive: require ``> 0`` (``"strict"``), ``>= 0`` (``"nonneg"``) or nothing (``None``).
+        doc: one-line meaning.
+    """
+
+    default: float
+    unit: str
+    positive: str | None = None
+    doc: str = ""
+
+
+class Input(NamedTuple):
+    """Input of one neuron for one step: ``syn[R]`` per receptor and ``current`` in pA."""
+
+    syn: jax.Array
+    current: jax.Array
+
+
+class NeuronModel(eqx.Module):
+    """Abstract base of all neuron models (see the module docstring for the contract)."""
+
+    PARAMS: ClassVar[dict[str, Param]] = {}
+    STATES: ClassVar[dict[str, Param]] = {}
+    WEIGHT_UNIT: ClassVar[str] = "pA"
+    RECEPTORS: ClassVar[tuple[str, ...]] = ("spikes",)
+    NEST_NAME: ClassVar[str] = ""
+
+    def init(self, dt: float) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def step(self, state: Any, inp: Input, dt: float) -> tuple[Any, jax.Array]:  # pragma: no cover
+        raise NotImplementedError
+
+    @classmethod
+    def check(cls, values: dict[str, Any]) -> None:
+        """Model-specific consistency checks on canonical numpy parameter values
+        (e.g. ``V_reset < V_th``); raise :class:`sncore.units.SncoreError`."""
+
+    @classmethod
+    def recordables(cls) -> tuple[str, ...]:
+        """Names a multimeter may record."""
+        return tuple(cls.STATES)
+
+
+def vmap_step(model: NeuronModel, state: Any, inp: Input, dt: float):
+    """Advance a population one step: ``vmap`` of ``model.step`` over leading axes ``[N]``."""
+    return jax.vmap(lambda m, s, i: m.step(s, i, dt))(model, state, inp)
+
+
+def as_dtype(x: Any, dtype) -> jax.Array:
+    return jnp.asarray(x, dtype=dtype)
