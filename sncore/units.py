@@ -24,7 +24,10 @@ from typing import Any
 import brainunit as u
 import numpy as np
 
-__all__ = ["UNITS", "to_canonical", "to_quantity", "SncoreError", "check_positive"]
+#: NEST's time base: 1 tic = 1 microsecond; times are compared on this grid
+TIC = 1e-3  # ms
+
+__all__ = ["TIC", "UNITS", "to_canonical", "to_quantity", "SncoreError", "check_positive"]
 
 #: name used in parameter tables -> brainunit unit object
 UNITS: dict[str, Any] = {

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -159,12 +160,12 @@ def _deliver(ring, spikes, active, csr: CSR, spec: EventSpec, k, capacity: int):
     return out.reshape(D, n)
 
 
-class DelayGroups(NamedTuple):
+class DelayGroups(eqx.Module):
     """Per distinct delay ``delays[g]`` (static), a weight matrix ``mats[g]`` ``[N_src, N_tgt]``
     (dense array or BCOO) holding the summed weights of the synapses with that delay."""
 
     mats: tuple
-    delays: tuple[int, ...]
+    delays: tuple[int, ...] = eqx.field(static=True)
 
 
 def build_delay_groups(src, tgt, w, d, n_src, n_tgt, dtype, kind: str) -> DelayGroups:

@@ -1,7 +1,7 @@
 """Connection rules (NEST names and semantics), evaluated once on the host with numpy.
 
-A rule turns a source and a target collection into arrays of local positions
-``(i_src, i_tgt)`` (positions in the source and target collections). Autapses are pairs whose
+A rule turns a source and a target collection (unique global ids, in collection order)
+into arrays of local positions ``(i_src, i_tgt)`` (positions in the two collections). Autapses are pairs whose
 global ids are equal; ``allow_autapses`` / ``allow_multapses`` follow NEST (both default
 ``True``). Every rule draws from the ``numpy.random.Generator`` it is given, which the
 Simulator seeds from ``(seed, connect-call index)``, so connectivity is reproducible.
@@ -53,10 +53,11 @@ class Rule:
 
 
 def _self_index(src: np.ndarray, tgt: np.ndarray) -> np.ndarray:
-    """For each target, its position in ``src`` (sorted unique ids), or -1."""
-    pos = np.searchsorted(src, tgt)
-    pos = np.minimum(pos, len(src) - 1)
-    return np.where(src[pos] == tgt, pos, -1)
+    """For each entry of ``tgt``, its position in ``src`` (unique ids, any order), or -1."""
+    order = np.argsort(src, kind="stable")
+    s = src[order]
+    pos = np.minimum(np.searchsorted(s, tgt), len(s) - 1)
+    return np.where(s[pos] == tgt, order[pos], -1)
 
 
 @dataclass(frozen=True)
@@ -217,8 +218,8 @@ class fixed_total_number(Rule):
             )
         if self.N > 0 and n_allowed == 0:
             raise SncoreError("fixed_total_number: no allowed (source, target) pair.")
-        got_s: list[np.ndarray] = []
-        got_t: list[np.ndarray] = []
+        got_s: list[np.ndarray] = [np.zeros(0, np.int64)]
+        got_t: list[np.ndarray] = [np.zeros(0, np.int64)]
         need = self.N
         seen: set[int] = set()
         while need > 0:

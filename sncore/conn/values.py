@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..units import SncoreError, to_canonical
+from ..units import TIC, SncoreError, to_canonical
 
 __all__ = ["Distribution", "uniform", "normal", "lognormal", "exponential", "resolve_values",
            "delay_to_steps"]
@@ -115,9 +115,11 @@ def resolve_values(spec: Any, n: int, shape: tuple[int, ...] | None, unit: str, 
 
 
 def delay_to_steps(delay_ms: np.ndarray, dt: float) -> np.ndarray:
-    """NEST's rule: ``steps = floor(delay / dt + 0.5)``; raises for any delay < dt."""
-    d = np.asarray(delay_ms, dtype=float)
-    tol = 1e-9 * dt
+    """NEST's rule: the delay is rounded to whole tics (1 us), then
+    ``steps = floor(delay / dt + 0.5)`` (round half up); raises for any delay < dt
+    (NEST accepts delays down to dt/2 and rounds them up to dt; sncore rejects them)."""
+    d = np.round(np.asarray(delay_ms, dtype=float) / TIC) * TIC
+    tol = TIC / 2
     if d.size and d.min() < dt - tol:
         raise SncoreError(
             f"connect parameter 'delay' must be >= dt = {dt} ms (the minimum delay), got "

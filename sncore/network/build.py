@@ -83,7 +83,7 @@ def build_engine(sim: "Simulator") -> Engine:
     for i, c in enumerate(sim.connections):
         if c.device is None:
             continue
-        first, last = window_steps(c.device.params, sim.dt)
+        first, last = window_steps(c.device.params, sim.dt, c.device.kind)
         first, last = first[c.src], last[c.src]
         if c.device.kind == "poisson_generator":
             lam = c.device.params["rate"][c.src] * sim.dt * 1e-3

@@ -6,9 +6,12 @@ multimeter -> neurons).
 
 Activity windows follow NEST (times relative to ``origin``):
 
-* ``poisson_generator``, ``dc_generator``: active in the steps ``k`` with
-  ``origin + start <= k*dt < origin + stop`` — the output of step k reaches a target one
-  connection delay later;
+* ``poisson_generator``: draws in the steps ``s < k <= e`` with ``s = (origin + start)/dt``,
+  ``e = (origin + stop)/dt`` (NEST's ``is_active``; its spikes carry stamps in
+  ``[start + 2 dt, stop + dt]``); a count drawn in step k reaches the target in step k + d;
+* ``dc_generator``: sends in the steps ``s - 1 <= k <= e - 2``; with delay d and the
+  neuron's one-step current lag the membrane first feels it in the sample stamped
+  ``start + delay + dt`` (as NEST 3.10 does);
 * ``spike_generator``: emits the spikes with ``origin + start < t <= origin + stop``;
   a spike at time ``t`` is emitted in step ``t/dt - 1`` (time stamp ``t``) and changes
   the target at ``t + delay``;
@@ -104,12 +107,15 @@ def device_params(name: str, n: int, given: dict[str, Any], dt: float) -> tuple[
     return vals, other
 
 
-def window_steps(vals: dict[str, np.ndarray], dt: float) -> tuple[np.ndarray, np.ndarray]:
+def window_steps(vals: dict[str, np.ndarray], dt: float, kind: str) -> tuple[np.ndarray, np.ndarray]:
     """``(first, last)`` step bounds ``[first, last)`` of a generator's active steps (int32,
     saturating at 2**31 - 1: the step counter's range, so ``stop = inf`` never ends)."""
+    shift = {"poisson_generator": 1, "dc_generator": -1}[kind]
     lo = (vals["origin"] + vals["start"]) / dt
     hi = (vals["origin"] + vals["stop"]) / dt
     big = 2.0**31 - 1
     first = np.floor(np.minimum(lo, big) + 0.5).astype(np.int64)
     last = np.where(np.isfinite(hi), np.floor(np.minimum(hi, big) + 0.5), big).astype(np.int64)
-    return np.minimum(first, big).astype(np.int32), np.minimum(last, big).astype(np.int32)
+    first = np.minimum(first + shift, big)
+    last = np.where(last >= big, big, np.minimum(last + shift, big))
+    return first.astype(np.int32), last.astype(np.int32)

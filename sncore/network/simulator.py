@@ -26,7 +26,7 @@ import numpy as np
 from ..conn.rules import resolve_rule
 from ..conn.values import delay_to_steps, resolve_values
 from ..neurons import MODELS
-from ..units import SncoreError, check_positive, to_canonical
+from ..units import TIC, SncoreError, check_positive, to_canonical
 from .build import build_engine
 from .devices import DEVICES, device_params
 from .engine import SG
@@ -63,11 +63,15 @@ class Simulator:
         dtype: ``jnp.float32`` (default) or ``jnp.float64`` (needs ``jax_enable_x64``).
         chunk: steps per scan chunk (recordings move to the host after each chunk);
             default chosen so a chunk's recordings fit in 64 MiB.
+        event_capacity: initial ``(small, large)`` spike capacities of event-driven
+            projections (default: chosen per projection). A step with more spiking sources
+            than ``large`` makes the chunk re-run with a larger capacity: no spike is lost.
 
     Example: see the module docstring.
     """
 
-    def __init__(self, dt: Any = None, seed: int = 0, dtype=jnp.float32, chunk: int | None = None):
+    def __init__(self, dt: Any = None, seed: int = 0, dtype=jnp.float32, chunk: int | None = None,
+                 event_capacity: tuple[int, int] | None = None):
         import brainunit as u
 
         dt = 0.1 * u.ms if dt is None else dt
@@ -82,7 +86,17 @@ class Simulator:
         if self.dtype == jnp.float64 and not jax.config.jax_enable_x64:
             raise SncoreError("dtype=float64 needs 64-bit JAX: call "
                               "jax.config.update('jax_enable_x64', True) first.")
+        if chunk is not None and (isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer))
+                                  or chunk < 1):
+            raise SncoreError(f"Simulator parameter 'chunk' must be an integer >= 1, got {chunk!r}.")
         self.chunk = chunk
+        if event_capacity is not None:
+            ok = (len(event_capacity) == 2 and all(isinstance(c, (int, np.integer)) and c >= 1
+                                                   for c in event_capacity))
+            if not ok or event_capacity[0] > event_capacity[1]:
+                raise SncoreError("Simulator parameter 'event_capacity' must be (small, large) "
+                                  f"integers with 1 <= small <= large, got {event_capacity!r}.")
+        self.event_capacity = event_capacity
         self.groups: list[Group] = []
         self.connections: list[Connection] = []
         self._block_sizes: dict[str, int] = {}
@@ -235,11 +249,7 @@ class Simulator:
             wunit = DEVICES[pk].weight_unit
         rule = resolve_rule(rule)
         rng = np.random.default_rng([self.seed, self._n_connect, 0xC0])
-        self._n_connect += 1
-        src_ids, tgt_ids = pre.global_ids, post.global_ids
-        order_s, order_t = np.argsort(src_ids), np.argsort(tgt_ids)
-        i_s, i_t = rule.pairs(src_ids[order_s], tgt_ids[order_t], rng, allow_autapses, allow_multapses)
-        i_s, i_t = order_s[i_s], order_t[i_t]
+        i_s, i_t = rule.pairs(pre.global_ids, post.global_ids, rng, allow_autapses, allow_multapses)
         if hasattr(rule, "array_shape") and rule.name in ("all_to_all", "fixed_indegree", "fixed_outdegree"):
             shape = rule.array_shape(len(pre), len(post))
         else:
@@ -249,20 +259,24 @@ class Simulator:
                            (1.0 * _unit(wunit) if weight is None else weight), n, shape, wunit, "weight", rng)
         d_ms = resolve_values(1.0 * u.ms if delay is None else delay, n, shape, "ms", "delay", rng)
         d = delay_to_steps(d_ms, self.dt)
-        src_map = _positions(pre)
-        tgt_map = _positions(post)
-        s_block, s_pos = src_map[0][i_s], src_map[1][i_s]
-        t_block, t_pos = tgt_map[0][i_t], tgt_map[1][i_t]
+        s_names, s_code, s_all = _positions(pre)
+        t_names, t_code, t_all = _positions(post)
+        s_block, s_pos = s_code[i_s], s_all[i_s]
+        t_block, t_pos = t_code[i_t], t_all[i_t]
         device = pre.groups[0] if pk in ("poisson_generator", "dc_generator") else None
         if device is not None and len(pre.groups) != 1:
             raise SncoreError(f"connect: connect each {pk} group separately.")
-        for sb in np.unique(s_block):
-            for tb in np.unique(t_block):
+        for sb in range(len(s_names)):
+            for tb in range(len(t_names)):
                 m = (s_block == sb) & (t_block == tb)
-                if m.any():
-                    self.connections.append(Connection(
-                        src_block=str(sb), tgt_block=str(tb), src=s_pos[m], tgt=t_pos[m],
-                        weight=w[m], delay=d[m], receptor=receptor, path=path, device=device))
+                if len(s_names) == 1 and len(t_names) == 1:
+                    m = slice(None)
+                elif not m.any():
+                    continue
+                self.connections.append(Connection(
+                    src_block=s_names[sb], tgt_block=t_names[tb], src=s_pos[m], tgt=t_pos[m],
+                    weight=w[m], delay=d[m], receptor=receptor, path=path, device=device))
+        self._n_connect += 1  # only successful calls advance the connectivity streams
 
     def _connect_multimeter(self, mm, post):
         if post.kind != "neuron":
@@ -293,7 +307,7 @@ class Simulator:
         if not np.isfinite(T) or T < 0:
             raise SncoreError(f"simulate parameter 'duration' must be finite and >= 0 ms, got {T!r} ms.")
         n = T / self.dt
-        if abs(n - round(n)) > 1e-9 * max(1.0, n):
+        if abs(n - round(n)) * self.dt >= TIC / 2:
             raise SncoreError(f"simulate parameter 'duration' must be a multiple of dt = {self.dt} ms, "
                               f"got {T!r} ms.")
         n = int(round(n))
@@ -303,8 +317,9 @@ class Simulator:
             self.params = self.engine.init_params()
             key = np.array([self.seed & 0xFFFFFFFF, (self.seed >> 32) & 0xFFFFFFFF], np.uint32)
             self.state = self.engine.init_state(key)
-            self.capacities = tuple(initial_capacities(p.spec.n_src, p.spec.max_out)
-                                    for p in self.engine.projs if p.path == "event")
+            self.capacities = tuple(
+                self.event_capacity or initial_capacities(p.spec.n_src, p.spec.max_out)
+                for p in self.engine.projs if p.path == "event")
         show = (sys.stderr.isatty() if progress is None else progress)
         res = run_steps(self, n, show)
         res.build_s = time.perf_counter() - t0 - res.compile_s - res.run_s
@@ -317,15 +332,20 @@ def _unit(name):
     return UNITS[name]
 
 
-def _positions(c: NodeCollection) -> tuple[np.ndarray, np.ndarray]:
-    """(block name, position in block) for every node of a collection, in order."""
-    blocks, pos = [], []
+def _positions(c: NodeCollection) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Block names, and per node of a collection (in order) its block code (index into the
+    names) and position in the block."""
+    names: list[str] = []
+    codes, pos = [], []
     for g, p in c.parts:
         if g.kind == "neuron":
-            blocks.append(np.full(len(p), g.block, dtype=object))
-            pos.append(g.offset + p)
+            name, q = g.block, g.offset + p
+        elif g.kind == "spike_generator":
+            name, q = SG, g.extra["sg_offset"] + p
         else:
-            sg = g.kind == "spike_generator"
-            blocks.append(np.full(len(p), SG if sg else g.kind, dtype=object))
-            pos.append(g.extra["sg_offset"] + p if sg else p)
-    return np.concatenate(blocks), np.concatenate(pos)
+            name, q = g.kind, p
+        if name not in names:
+            names.append(name)
+        codes.append(np.full(len(p), names.index(name), np.int32))
+        pos.append(q)
+    return names, np.concatenate(codes), np.concatenate(pos)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..units import SncoreError, to_canonical
+from ..units import TIC, SncoreError, to_canonical
 
 __all__ = ["spike_generator_steps", "sg_chunk"]
 
@@ -17,7 +17,8 @@ def spike_generator_steps(other: dict, vals: dict, n: int, dt: float) -> list[tu
 
     Rules (NEST): times must be sorted; a time must lie on the dt grid unless
     ``allow_offgrid_times=True``, which moves it *up* to the next grid point; only spikes in
-    ``(origin + start, origin + stop]`` are emitted; a spike at t <= 0 is never emitted.
+    ``(origin + start, origin + stop]`` are emitted; t <= 0 raises unless
+    ``shift_now_spikes=True`` (then such spikes go out at t = dt).
     """
     times = other.get("spike_times", None)
     if times is None:
@@ -30,7 +31,8 @@ def spike_generator_steps(other: dict, vals: dict, n: int, dt: float) -> list[tu
     if not np.all(np.isfinite(raw)):
         raise SncoreError("spike_generator parameter 'spike_times' must be finite.")
     m = raw / dt
-    on_grid = np.abs(m - np.round(m)) <= 1e-9 * np.maximum(1.0, np.abs(m))
+    # NEST's tolerance: a time within half a tic (tic = 1 us) of the grid is on the grid
+    on_grid = np.abs(m - np.round(m)) * dt < TIC / 2
     if other.get("precise_times", False):
         raise SncoreError("spike_generator: precise_times=True is not supported (sncore has no "
                           "precise-spike-time models); use allow_offgrid_times=True.")
@@ -40,6 +42,12 @@ def spike_generator_steps(other: dict, vals: dict, n: int, dt: float) -> list[tu
                           f"not a multiple of dt = {dt} ms; allowed: grid times, or pass "
                           "allow_offgrid_times=True to move times up to the next grid point.")
     steps = np.where(on_grid, np.round(m), np.ceil(m)).astype(np.int64)
+    if np.any(steps <= 0):
+        if not other.get("shift_now_spikes", False):
+            raise SncoreError("spike_generator parameter 'spike_times' must be > 0 ms, got "
+                              f"{raw[steps <= 0][0]!r} ms; pass shift_now_spikes=True to move "
+                              f"spikes at t = 0 to t = dt.")
+        steps = np.maximum(steps, 1)
     w = np.ones(raw.size)
     if "spike_weights" in other and len(other["spike_weights"]):
         w = np.asarray(other["spike_weights"], float).reshape(-1)

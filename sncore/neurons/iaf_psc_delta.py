@@ -15,7 +15,7 @@ applied from step k+1 on (NEST's one-step current lag). Each step, in this order
 1. if not refractory: integrate as above, then clamp ``V >= V_min``;
    if refractory: discard the arriving spikes and count the refractory steps down;
 2. if ``V_m >= V_th``: emit a spike (time stamp: end of the step), set ``V_m = V_reset`` and
-   the refractory counter to ``round(t_ref / h)`` steps;
+   the refractory counter to ``ceil(t_ref / h)`` steps (NEST rounds up);
 3. store this step's arriving current for the next step.
 
 =========== ======= ========= ===========================================
@@ -115,7 +115,7 @@ class IafPscDelta(NeuronModel):
         r = jnp.where(refractory, state.r - 1, state.r)
         spike = spike_fn(y3 - (self.V_th - self.E_L), self.surrogate, self.slope)
         fired = spike > 0
-        ref_counts = jnp.floor(self.t_ref / dt + 0.5).astype(jnp.int32)
+        ref_counts = jnp.ceil(self.t_ref / dt - 1e-9).astype(jnp.int32)
         y3 = jnp.where(fired, self.V_reset - self.E_L, y3)
         r = jnp.where(fired, ref_counts, r)
         V_m = y3 + self.E_L
