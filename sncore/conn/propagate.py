@@ -32,7 +32,7 @@ import numpy as np
 from jax.experimental import sparse
 
 __all__ = ["CSR", "DelayGroups", "build_csr", "build_delay_groups", "deliver_event",
-           "deliver_dense", "deliver_bcoo"]
+           "deliver_dense", "deliver_bcoo", "compact", "capacity_ladder"]
 
 
 class CSR(NamedTuple):
@@ -121,26 +121,36 @@ def compact(active: jax.Array, capacity: int) -> jax.Array:
     return jnp.where(j < P[-1], idx, n).astype(jnp.int32)
 
 
+def capacity_ladder(large: int, smallest: int = 8) -> tuple[int, ...]:
+    """Capacities ``smallest, 4*smallest, 16*smallest, ...`` up to ``large`` (included)."""
+    caps = []
+    c = max(1, min(smallest, large))
+    while c < large:
+        caps.append(c)
+        c *= 4
+    return tuple(caps) + (large,)
+
+
 def deliver_event(ring: jax.Array, spikes: jax.Array, csr: CSR, spec: EventSpec, k,
-                  capacity: tuple[int, int]) -> tuple[jax.Array, jax.Array]:
+                  capacity: tuple[int, ...]) -> tuple[jax.Array, jax.Array]:
     """Scatter the events of ``spikes`` (step ``k``) into ``ring`` ``[D, N_tgt]``.
 
-    ``capacity = (small, large)``: steps with at most ``small`` spiking sources take the
-    cheap path, others (bursts) the ``large`` one (a ``lax.cond``, so only one runs).
-    Returns ``(ring, n_spiking)``; if ``n_spiking > large`` only the first ``large`` spiking
-    sources were delivered and the caller must retry with a larger capacity.
+    ``capacity`` is an increasing ladder of static spike capacities (see
+    :func:`capacity_ladder`); each step runs the smallest rung that holds its spiking
+    sources (a ``lax.switch``: one branch executes), so the work is at most four times
+    ``n_spiking x max_out``. Returns ``(ring, n_spiking)``; if ``n_spiking > capacity[-1]``
+    only the first ``capacity[-1]`` sources were delivered and the caller must retry with a
+    larger capacity (the Simulator does).
     """
     active = spikes != 0
     count = jnp.sum(active, dtype=jnp.int32)
     if spec.max_out == 0:
         return ring, count
-    small, large = capacity
-    if small >= large:
-        return _deliver(ring, spikes, active, csr, spec, k, large), count
-    ring = jax.lax.cond(count <= small,
-                        lambda r: _deliver(r, spikes, active, csr, spec, k, small),
-                        lambda r: _deliver(r, spikes, active, csr, spec, k, large), ring)
-    return ring, count
+    if len(capacity) == 1:
+        return _deliver(ring, spikes, active, csr, spec, k, capacity[0]), count
+    rung = jnp.sum(count > jnp.asarray(capacity[:-1], jnp.int32))
+    branches = [lambda r, c=c: _deliver(r, spikes, active, csr, spec, k, c) for c in capacity]
+    return jax.lax.switch(rung, branches, ring), count
 
 
 def _deliver(ring, spikes, active, csr: CSR, spec: EventSpec, k, capacity: int):

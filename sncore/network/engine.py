@@ -199,24 +199,23 @@ class Engine:
 
     # ----------------------------------------------------------------- the loop
     @partial(jax.jit, static_argnums=(0, 4, 5))
-    def run_chunk(self, params, state, sg_xs, n_steps: int, capacities: tuple[int, ...]):
+    def run_chunk(self, params, state, sg_xs, n_steps: int, capacities: tuple[tuple[int, ...], ...]):
         """Run ``n_steps`` steps in one ``lax.scan``.
 
         Returns ``(state, outputs, stats)``: outputs hold per-step packed spikes and the
         multimeter samples of this chunk (``rows`` and ``valid`` per meter); ``stats`` gives
-        per event projection ``(max spiking sources in a step, steps above the small
-        capacity)``. A maximum above the large capacity means the chunk must be re-run.
+        per event projection the largest number of spiking sources in a step: above the
+        top capacity the chunk must be re-run.
         """
         k0 = state["k"]
 
         def body(carry, x):
             st, mx = carry
             st, out, n_active, _ = self.step(params, st, x, capacities)
-            mx = tuple((jnp.maximum(m, a), t + (a > c[0]).astype(jnp.int32))
-                       for (m, t), a, c in zip(mx, n_active, capacities))
+            mx = tuple(jnp.maximum(m, a) for m, a in zip(mx, n_active))
             return (st, mx), out
 
-        mx0 = tuple((jnp.zeros((), jnp.int32), jnp.zeros((), jnp.int32)) for _ in capacities)
+        mx0 = tuple(jnp.zeros((), jnp.int32) for _ in capacities)
         (state, mx), outs = jax.lax.scan(body, (state, mx0), sg_xs, length=n_steps)
         mm = []
         for m, ys in zip(self.meters, outs["mm"]):

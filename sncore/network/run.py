@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import jax
 import numpy as np
 
+from ..conn.propagate import capacity_ladder
 from .engine import SG
 from .result import Result
 from .stimuli import sg_chunk
@@ -18,35 +19,27 @@ from .stimuli import sg_chunk
 if TYPE_CHECKING:
     from .simulator import Simulator
 
-__all__ = ["run_steps", "grow_capacity", "initial_capacities", "adapt_small"]
+__all__ = ["run_steps", "grow_capacity", "initial_capacities"]
 
 _CHUNK_BYTES = 64 << 20
 _MAX_STEPS_I32 = 2**31 - 1
 
 
-def grow_capacity(cap: int, seen: int, n_src: int) -> int:
-    """New capacity after ``seen`` spiking sources overflowed ``cap``: 25 % headroom,
-    rounded up to a multiple of 8, never above the number of sources."""
-    return int(min(n_src, -(-int(seen * 1.25) // 8) * 8))
+def grow_capacity(ladder: tuple[int, ...], seen: int, n_src: int) -> tuple[int, ...]:
+    """A ladder whose top rung holds ``seen`` spiking sources (25 % headroom, a multiple
+    of 8, at most the number of sources)."""
+    top = int(min(n_src, -(-int(seen * 1.25) // 8) * 8))
+    return capacity_ladder(top, ladder[0])
 
 
-#: the large (burst) capacity holds at most this many gathered synapses per step
+#: the top rung holds at most this many gathered synapses per step
 _LARGE_BUDGET = 1 << 22
 
 
-def initial_capacities(n_src: int, max_out: int) -> tuple[int, int]:
-    """(small, large): small for ordinary steps, large for bursts (a whole population
-    spiking at once when the gathered ``large x max_out`` block fits the budget)."""
-    large = int(max(8, min(n_src, _LARGE_BUDGET // max(max_out, 1))))
-    return min(8, large), large
-
-
-def adapt_small(cap: tuple[int, int], steps_above: int, n_steps: int) -> tuple[int, int]:
-    """Double the small capacity when more than 1 % of a chunk's steps needed the large one."""
-    small, large = cap
-    if steps_above > 0.01 * n_steps and small < large:
-        small = min(large, small * 2)
-    return small, large
+def initial_capacities(n_src: int, max_out: int) -> tuple[int, ...]:
+    """Ladder from 8 up to a whole population spiking at once, or as many sources as fit
+    the gathered-synapse budget (beyond it a chunk is re-run with a taller ladder)."""
+    return capacity_ladder(int(max(8, min(n_src, _LARGE_BUDGET // max(max_out, 1)))))
 
 
 def _chunk_len(sim: "Simulator") -> int:
@@ -68,7 +61,7 @@ def _compiled(sim: "Simulator", L: int, caps: tuple[int, ...], xs):
     return cache[key], False
 
 
-def run_steps(sim: "Simulator", n: int, show: bool) -> Result:
+def run_steps(sim: "Simulator", n: int, progress: bool | None) -> Result:
     eng = sim.engine
     if sim.steps + n > _MAX_STEPS_I32:
         raise OverflowError(f"a run longer than {_MAX_STEPS_I32} steps overflows the int32 step "
@@ -78,6 +71,7 @@ def run_steps(sim: "Simulator", n: int, show: bool) -> Result:
     sg_trains = [(g.extra["sg_offset"], g.extra["trains"]) for g in sim.groups
                  if g.kind == "spike_generator"]
     L_max = _chunk_len(sim)
+    show = (sys.stderr.isatty() and n > L_max) if progress is None else progress
     rec_spikes: dict[str, list] = {b: [] for b in eng.blocks}
     meter_rows: list[list] = [[] for _ in eng.meters]
     compile_s = run_s = 0.0
@@ -95,16 +89,14 @@ def run_steps(sim: "Simulator", n: int, show: bool) -> Result:
                 compile_s += time.perf_counter() - t
             t = time.perf_counter()
             state, outs, stats = jax.block_until_ready(fn(sim.params, sim.state, xs))
-            stats = [(int(m), int(a)) for m, a in stats]
+            stats = [int(m) for m in stats]
             run_s += time.perf_counter() - t
-            over = [i for i, c in enumerate(sim.capacities) if stats[i][0] > c[1]]
+            over = [i for i, c in enumerate(sim.capacities) if stats[i] > c[-1]]
             if not over:
                 break
             retries += 1
-            sim.capacities = tuple(
-                (c[0], grow_capacity(c[1], stats[i][0], event_srcs[i])) if i in over else c
-                for i, c in enumerate(sim.capacities))
-        sim.capacities = tuple(adapt_small(c, stats[i][1], L) for i, c in enumerate(sim.capacities))
+            sim.capacities = tuple(grow_capacity(c, stats[i], event_srcs[i]) if i in over else c
+                                   for i, c in enumerate(sim.capacities))
         t = time.perf_counter()
         outs = jax.device_get(outs)
         sim.state = state

@@ -14,7 +14,6 @@ Example:
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..conn.propagate import capacity_ladder
 from ..conn.rules import resolve_rule
 from ..conn.values import delay_to_steps, resolve_values
 from ..neurons import MODELS
@@ -63,15 +63,15 @@ class Simulator:
         dtype: ``jnp.float32`` (default) or ``jnp.float64`` (needs ``jax_enable_x64``).
         chunk: steps per scan chunk (recordings move to the host after each chunk);
             default chosen so a chunk's recordings fit in 64 MiB.
-        event_capacity: initial ``(small, large)`` spike capacities of event-driven
-            projections (default: chosen per projection). A step with more spiking sources
-            than ``large`` makes the chunk re-run with a larger capacity: no spike is lost.
+        event_capacity: the largest number of spiking sources per step an event-driven
+            projection handles before a chunk is re-run with a larger capacity (default:
+            a whole population, or what fits 4 M gathered synapses). No spike is lost.
 
     Example: see the module docstring.
     """
 
     def __init__(self, dt: Any = None, seed: int = 0, dtype=jnp.float32, chunk: int | None = None,
-                 event_capacity: tuple[int, int] | None = None):
+                 event_capacity: int | None = None):
         import brainunit as u
 
         dt = 0.1 * u.ms if dt is None else dt
@@ -90,12 +90,10 @@ class Simulator:
                                   or chunk < 1):
             raise SncoreError(f"Simulator parameter 'chunk' must be an integer >= 1, got {chunk!r}.")
         self.chunk = chunk
-        if event_capacity is not None:
-            ok = (len(event_capacity) == 2 and all(isinstance(c, (int, np.integer)) and c >= 1
-                                                   for c in event_capacity))
-            if not ok or event_capacity[0] > event_capacity[1]:
-                raise SncoreError("Simulator parameter 'event_capacity' must be (small, large) "
-                                  f"integers with 1 <= small <= large, got {event_capacity!r}.")
+        if event_capacity is not None and (isinstance(event_capacity, bool) or not isinstance(
+                event_capacity, (int, np.integer)) or event_capacity < 1):
+            raise SncoreError("Simulator parameter 'event_capacity' must be an integer >= 1, "
+                              f"got {event_capacity!r}.")
         self.event_capacity = event_capacity
         self.groups: list[Group] = []
         self.connections: list[Connection] = []
@@ -300,8 +298,8 @@ class Simulator:
         """Advance the network by ``duration`` (Quantity, time, a multiple of dt) and return
         the recordings of this interval. Call again to continue from the final state.
 
-        ``progress``: print a progress bar to stderr (default: for runs of several chunks
-        when stderr is a terminal).
+        ``progress``: print a progress bar to stderr (default: when stderr is a terminal and
+        the run takes more than one chunk).
         """
         T = float(to_canonical(duration, "ms", "duration", owner="simulate"))
         if not np.isfinite(T) or T < 0:
@@ -318,10 +316,10 @@ class Simulator:
             key = np.array([self.seed & 0xFFFFFFFF, (self.seed >> 32) & 0xFFFFFFFF], np.uint32)
             self.state = self.engine.init_state(key)
             self.capacities = tuple(
-                self.event_capacity or initial_capacities(p.spec.n_src, p.spec.max_out)
+                capacity_ladder(self.event_capacity) if self.event_capacity
+                else initial_capacities(p.spec.n_src, p.spec.max_out)
                 for p in self.engine.projs if p.path == "event")
-        show = (sys.stderr.isatty() if progress is None else progress)
-        res = run_steps(self, n, show)
+        res = run_steps(self, n, progress)
         res.build_s = time.perf_counter() - t0 - res.compile_s - res.run_s
         return res
 
