@@ -110,5 +110,5 @@ def check_positive(arr: np.ndarray, name: str, owner: str, unit: str, *, strict:
         v = a[bad].ravel()[0]
         rel = "> 0" if strict else ">= 0"
         raise SncoreError(
-            f"{owner} parameter {name!r} must be finite and {rel} {unit}, got {v!r} {unit}."
+            f"{owner} parameter {name!r} must be finite and {rel} {unit}, got {float(v):g} {unit}."
         )

@@ -109,7 +109,7 @@ def resolve_values(spec: Any, n: int, shape: tuple[int, ...] | None, unit: str, 
     bad = ~np.isfinite(vals)
     if bad.any():
         raise SncoreError(
-            f"connect parameter {name!r} must be finite, got {vals[bad][0]!r} {unit}."
+            f"connect parameter {name!r} must be finite, got {float(vals[bad][0]):g} {unit}."
         )
     return vals
 
@@ -123,7 +123,7 @@ def delay_to_steps(delay_ms: np.ndarray, dt: float) -> np.ndarray:
     if d.size and d.min() < dt - tol:
         raise SncoreError(
             f"connect parameter 'delay' must be >= dt = {dt} ms (the minimum delay), got "
-            f"{d.min()!r} ms."
+            f"{float(d.min()):g} ms."
         )
     return np.floor(d / dt + 0.5 + 1e-9).astype(np.int32)
 

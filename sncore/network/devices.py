@@ -91,18 +91,18 @@ def device_params(name: str, n: int, given: dict[str, Any], dt: float) -> tuple[
         else:
             v = np.full(n, p.default)
         if p.positive == "strict" and np.any(~(v > 0)):
-            raise SncoreError(f"{name} parameter {pname!r} must be > 0 {p.unit}, got {v.min()!r} {p.unit}.")
+            raise SncoreError(f"{name} parameter {pname!r} must be > 0 {p.unit}, got {float(v.min()):g} {p.unit}.")
         if p.positive == "nonneg" and np.any(~(v >= 0)):
-            raise SncoreError(f"{name} parameter {pname!r} must be >= 0 {p.unit}, got {v.min()!r} {p.unit}.")
+            raise SncoreError(f"{name} parameter {pname!r} must be >= 0 {p.unit}, got {float(v.min()):g} {p.unit}.")
         vals[pname] = v
     if "stop" in vals and np.any(vals["stop"] < vals["start"]):
-        raise SncoreError(f"{name}: 'stop' must be >= 'start', got start={vals['start'].max()} ms, "
-                          f"stop={vals['stop'].min()} ms.")
+        raise SncoreError(f"{name}: 'stop' must be >= 'start', got start={float(vals['start'].max()):g} ms, "
+                          f"stop={float(vals['stop'].min()):g} ms.")
     if "interval" in vals:
         ratio = vals["interval"] / dt
         if np.any(np.abs(ratio - np.round(ratio)) > 1e-9 * ratio):
             raise SncoreError(f"multimeter parameter 'interval' must be a multiple of dt = {dt} ms, "
-                              f"got {vals['interval'][0]!r} ms.")
+                              f"got {float(vals['interval'][0]):g} ms.")
     other = {k: v for k, v in given.items() if k in extra_names}
     return vals, other
 

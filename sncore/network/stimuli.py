@@ -38,14 +38,14 @@ def spike_generator_steps(other: dict, vals: dict, n: int, dt: float) -> list[tu
                           "precise-spike-time models); use allow_offgrid_times=True.")
     if not other.get("allow_offgrid_times", False) and not on_grid.all():
         bad = raw[~on_grid][0]
-        raise SncoreError(f"spike_generator parameter 'spike_times' contains {bad!r} ms, which is "
+        raise SncoreError(f"spike_generator parameter 'spike_times' contains {float(bad):g} ms, which is "
                           f"not a multiple of dt = {dt} ms; allowed: grid times, or pass "
                           "allow_offgrid_times=True to move times up to the next grid point.")
     steps = np.where(on_grid, np.round(m), np.ceil(m)).astype(np.int64)
     if np.any(steps <= 0):
         if not other.get("shift_now_spikes", False):
             raise SncoreError("spike_generator parameter 'spike_times' must be > 0 ms, got "
-                              f"{raw[steps <= 0][0]!r} ms; pass shift_now_spikes=True to move "
+                              f"{float(raw[steps <= 0][0]):g} ms; pass shift_now_spikes=True to move "
                               f"spikes at t = 0 to t = dt.")
         steps = np.maximum(steps, 1)
     w = np.ones(raw.size)

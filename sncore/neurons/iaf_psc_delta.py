@@ -97,7 +97,7 @@ class IafPscDelta(NeuronModel):
         if (values["V_reset"] >= values["V_th"]).any():
             raise SncoreError(
                 "iaf_psc_delta parameter 'V_reset' must be < V_th, "
-                f"got V_reset={values['V_reset'].max()!r} mV, V_th={values['V_th'].min()!r} mV."
+                f"got V_reset={float(values['V_reset'].max()):g} mV, V_th={float(values['V_th'].min()):g} mV."
             )
 
     def init(self, dt: float) -> IafPscDeltaState:

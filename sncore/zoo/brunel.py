@@ -49,7 +49,8 @@ def brunel(order: int = 100, seed: int = 1, g: float = 5.0, eta: float = 2.0,
         seed: Simulator seed.
         g: relative inhibitory strength; eta: external rate relative to threshold rate.
         J: excitatory weight in mV; delay: synaptic delay in ms; dt: resolution in ms.
-        n_record: neurons per population recorded by the spike recorder (default all).
+        n_record: neurons per population recorded by the spike recorder (default all;
+            0: none).
     """
     NE, NI = 4 * order, order
     CE, CI = max(1, NE // 10), max(1, NI // 10)
@@ -68,5 +69,6 @@ def brunel(order: int = 100, seed: int = 1, g: float = 5.0, eta: float = 2.0,
     sim.connect(inh, exc + inh, rule=conn.fixed_indegree(CI), weight=-g * J * u.mV, delay=d)
     rec = sim.create("spike_recorder")
     n = n_record
-    sim.connect((exc + inh) if n is None else (exc[:n] + inh[:n]), rec)
+    if n is None or n > 0:
+        sim.connect((exc + inh) if n is None else (exc[:n] + inh[:n]), rec)
     return BrunelNetwork(sim, exc, inh, noise, rec, p_rate)
