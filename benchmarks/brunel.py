@@ -190,10 +190,12 @@ def medians(runs: list[Run]) -> Run:
         return {"error": runs[0]["error"] if runs else "no run"}
     out: Run = {}
     for key, val in ok[0].items():
-        if isinstance(val, (int, float)) and not isinstance(val, bool):
-            out[key] = statistics.median(float(r[key]) for r in ok if key in r)
+        vals = [r[key] for r in ok if key in r]
+        numeric = isinstance(val, (int, float)) and not isinstance(val, bool)
+        if numeric and len(set(vals)) > 1:
+            out[key] = statistics.median(float(v) for v in vals)
         else:
-            out[key] = val
+            out[key] = val  # non-numeric, or the same in every run (keeps ints as ints)
     out["n_runs"] = len(ok)
     return out
 
@@ -232,6 +234,18 @@ def print_table(results: list[dict[str, Any]]) -> None:
           "sncore/peer: ratio of the steady simulate times (< 1: sncore faster).")
 
 
+def _git_revision() -> str | None:
+    """Commit of the sncore checkout this script lives in, with ``+dirty`` for local edits."""
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, text=True,
+                             capture_output=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "sncore"], cwd=HERE,
+                               text=True, capture_output=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return rev + ("+dirty" if dirty else "")
+
+
 def environment() -> dict[str, Any]:
     import jax
     import sncore
@@ -240,7 +254,8 @@ def environment() -> dict[str, Any]:
         "date_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "platform": platform.platform(), "machine": platform.machine(),
         "cpu_count": os.cpu_count(), "python": platform.python_version(),
-        "sncore": sncore.__version__, "jax": jax.__version__,
+        "sncore": sncore.__version__, "sncore_git": _git_revision(),
+        "jax": jax.__version__,
         "jax_backend": jax.default_backend(), "jax_devices": [str(d) for d in jax.devices()],
     }
 

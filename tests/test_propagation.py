@@ -35,8 +35,10 @@ def _reference(src, tgt, w, d, spikes, n_tgt):
 def _run(path, src, tgt, w, d, spikes, n_src, n_tgt, capacity=(4, 64)):
     capacity = tuple(capacity)
     D = int(d.max())
-    if path == "event":
-        data, spec = build_csr(src, tgt, w, d, n_src, n_tgt, jnp.float32)
+    if path in ("event", "csr", "ell"):
+        layout = "csr" if path == "event" else path
+        path = "event"
+        data, spec = build_csr(src, tgt, w, d, n_src, n_tgt, jnp.float32, layout=layout)
     else:
         data = build_delay_groups(src, tgt, w, d, n_src, n_tgt, jnp.float32, path)
 
@@ -59,7 +61,7 @@ def _run(path, src, tgt, w, d, spikes, n_src, n_tgt, capacity=(4, 64)):
     return np.asarray(read), np.asarray(cnt)
 
 
-@pytest.mark.parametrize("path", ["event", "dense", "bcoo"])
+@pytest.mark.parametrize("path", ["csr", "ell", "dense", "bcoo"])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_paths_equal_reference(path, seed):
     src, tgt, w, d, spikes = _random_net(seed)
@@ -68,10 +70,14 @@ def test_paths_equal_reference(path, seed):
     np.testing.assert_allclose(got, ref, atol=2e-5)
 
 
-def test_homogeneous_delay_event_path():
-    src, tgt, w, _, spikes = _random_net(3)
+@pytest.mark.parametrize("layout", ["csr", "ell"])
+def test_homogeneous_delay_and_per_source_weight(layout):
+    src, tgt, _, _, spikes = _random_net(3)
     d = np.full(len(src), 3)
-    got, _ = _run("event", src, tgt, w, d, spikes, 37, 23, capacity=(2, 37))
+    w = np.linspace(-1, 1, 37)[src]  # one weight per source: stored once per source
+    data, spec = build_csr(src, tgt, w, d, 37, 23, jnp.float32, layout=layout)
+    assert spec.per_source and data.delays is None and data.weights.shape == (38,)
+    got, _ = _run(layout, src, tgt, w, d, spikes, 37, 23, capacity=(2, 37))
     np.testing.assert_allclose(got, _reference(src, tgt, w, d, spikes, 23), atol=2e-5)
 
 

@@ -36,17 +36,24 @@ __all__ = ["CSR", "DelayGroups", "build_csr", "build_delay_groups", "deliver_eve
 
 
 class CSR(NamedTuple):
-    """Synapses sorted by source: row ``i`` is ``row_ptr[i]:row_ptr[i+1]``.
+    """Outgoing synapses by source, in one of two layouts (``EventSpec.layout``):
 
-    ``row_ptr`` has ``N_src + 2`` entries: the extra empty row ``N_src`` is the padding
-    row of the compacted spike list. ``delays`` is ``None`` when every synapse has the same
-    delay (then stored in :class:`EventSpec`), saving 4 bytes per synapse.
+    * ``"csr"``: row ``i`` is ``targets[row_ptr[i]:row_ptr[i+1]]`` (no padding);
+      ``row_ptr`` has ``N_src + 2`` entries, the extra empty row ``N_src`` being the
+      padding row of the compacted spike list;
+    * ``"ell"``: ``targets`` is ``[N_src + 1, max_out]``, rows padded with the index
+      ``D * N_tgt`` (outside the ring buffer, so padded entries are dropped by the scatter);
+      row gathers are contiguous copies. ``row_ptr`` is None.
+
+    ``weights`` matches ``targets``, or is ``[N_src + 1]`` when every synapse of a source
+    has the same weight (``EventSpec.per_source``: 4 bytes per synapse saved). ``delays``
+    matches ``targets``, or is None when every synapse has the same delay (in the spec).
     """
 
-    row_ptr: jax.Array   # int32 [N_src + 2]
-    targets: jax.Array   # int32 [nnz]
-    weights: jax.Array   # float [nnz]
-    delays: jax.Array | None  # int32 [nnz] (steps) or None
+    row_ptr: jax.Array | None   # int32 [N_src + 2] (csr) or None (ell)
+    targets: jax.Array          # int32 [nnz] (csr) or [N_src + 1, max_out] (ell)
+    weights: jax.Array          # float, like targets, or [N_src + 1] per source
+    delays: jax.Array | None    # int32 like targets (steps), or None
 
 
 class EventSpec(NamedTuple):
@@ -56,11 +63,15 @@ class EventSpec(NamedTuple):
     n_tgt: int
     max_out: int
     hom_delay: int  # the common delay in steps, or 0 when heterogeneous
+    layout: str = "csr"
+    per_source: bool = False
 
 
 def build_csr(src: np.ndarray, tgt: np.ndarray, w: np.ndarray, d: np.ndarray, n_src: int,
-              n_tgt: int, dtype) -> tuple[CSR, EventSpec]:
-    """Sort synapses by source (stable, so order within a row is connection order)."""
+              n_tgt: int, dtype, D: int | None = None, layout: str = "csr") -> tuple[CSR, EventSpec]:
+    """Sort synapses by source (stable, so order within a row is connection order) and lay
+    them out as ``"csr"``, ``"ell"`` or ``"auto"`` (ELL unless padding would more than
+    double the storage). ``D`` (ring depth, default the largest delay) sets the ELL pad."""
     order = np.argsort(src, kind="stable")
     counts = np.bincount(src, minlength=n_src) if len(src) else np.zeros(n_src, np.int64)
     row_ptr = np.zeros(n_src + 2, np.int64)
@@ -68,56 +79,62 @@ def build_csr(src: np.ndarray, tgt: np.ndarray, w: np.ndarray, d: np.ndarray, n_
     row_ptr[n_src + 1] = row_ptr[n_src]
     if row_ptr[-1] >= 2**31:
         raise ValueError(f"{row_ptr[-1]} synapses in one projection exceed int32 indexing")
+    max_out = int(counts.max(initial=0))
+    if layout == "auto":
+        layout = "ell" if (n_src + 1) * max_out <= 2 * len(src) + 1024 else "csr"
     hom = len(d) > 0 and bool(np.all(d == d[0]))
-    csr = CSR(
-        row_ptr=jnp.asarray(row_ptr, jnp.int32),
-        targets=jnp.asarray(tgt[order], jnp.int32),
-        weights=jnp.asarray(w[order], dtype),
-        delays=None if hom else jnp.asarray(d[order], jnp.int32),
-    )
-    spec = EventSpec(n_src, n_tgt, int(counts.max(initial=0)), int(d[0]) if hom else 0)
+    ws, ts, ds, ss = w[order], tgt[order], d[order], src[order]
+    # one weight per source when every row is constant
+    first = np.zeros(n_src + 1)
+    has = counts > 0
+    first[:n_src][has] = ws[row_ptr[:n_src][has]]
+    per_source = len(ws) > 0 and bool(np.all(ws == first[ss]))
+    spec = EventSpec(n_src, n_tgt, max_out, int(d[0]) if hom else 0, layout, per_source)
+    if layout == "csr":
+        csr = CSR(jnp.asarray(row_ptr, jnp.int32), jnp.asarray(ts, jnp.int32),
+                  jnp.asarray(first if per_source else ws, dtype),
+                  None if hom else jnp.asarray(ds, jnp.int32))
+        return csr, spec
+    D = int(d.max(initial=1)) if D is None else int(D)
+    col = np.arange(len(ss)) - row_ptr[ss]
+    ell_t = np.full((n_src + 1, max_out), D * n_tgt, np.int64)
+    ell_t[ss, col] = ts
+    if D * n_tgt * 2 >= 2**31:
+        raise ValueError(f"ring buffer of {D} x {n_tgt} entries exceeds int32 indexing")
+    ell_w = first
+    if not per_source:
+        ell_w = np.zeros((n_src + 1, max_out))
+        ell_w[ss, col] = ws
+    ell_d = None
+    if not hom:
+        ell_d = np.zeros((n_src + 1, max_out), np.int64)
+        ell_d[ss, col] = ds
+    csr = CSR(None, jnp.asarray(ell_t, jnp.int32), jnp.asarray(ell_w, dtype),
+              None if ell_d is None else jnp.asarray(ell_d, jnp.int32))
     return csr, spec
-
-
-_B = 32
-
-
-def _inclusive_prefix(x: jax.Array) -> jax.Array:
-    """Inclusive prefix sum of a float vector as small triangular matrix products.
-
-    XLA's CPU cumsum costs ~10 ns per element; blocks of 32 through a ``[32, 32]``
-    upper-triangular product (recursively over block totals) cost a fraction of that.
-    Exact for integer-valued float32 inputs below 2**24.
-    """
-    n = x.shape[0]
-    if n <= _B:
-        return x @ jnp.triu(jnp.ones((n, n), x.dtype))
-    nb = -(-n // _B)
-    loc = jnp.pad(x, (0, nb * _B - n)).reshape(nb, _B) @ jnp.triu(jnp.ones((_B, _B), x.dtype))
-    tot = _inclusive_prefix(loc[:, -1])
-    return (loc + (tot - loc[:, -1])[:, None]).reshape(-1)[:n]
 
 
 def compact(active: jax.Array, capacity: int) -> jax.Array:
     """Indices of the first ``capacity`` true entries of ``active`` in increasing order,
     padded with ``len(active)``; equal to ``jnp.nonzero(active, size=capacity,
-    fill_value=len(active))[0]`` (tested) at a fraction of its cost on CPU.
+    fill_value=len(active))[0]`` (tested) at a quarter of its cost on CPU, where XLA's
+    cumsum over all entries is slow.
 
-    Two levels: per block of 32 entries a count, the block holding the j-th true entry
-    by comparison with the block prefix sums, then the rank inside that block.
+    Two levels: the entries are packed into 32-bit words; the word holding the j-th true
+    entry is found by comparing j with the prefix sums of the words' popcounts, the entry
+    inside it by the prefix sum of its 32 bits.
     """
     n = active.shape[0]
-    if n >= 2**24:
-        return jnp.nonzero(active, size=capacity, fill_value=n)[0].astype(jnp.int32)
-    nb = -(-n // _B)
-    sp = jnp.pad(active, (0, nb * _B - n)).reshape(nb, _B).astype(jnp.float32)
-    cnt = sp.sum(1)
-    P = _inclusive_prefix(cnt)
-    j = jnp.arange(capacity, dtype=jnp.float32)
+    nb = -(-n // 32)
+    bits = jnp.pad(active, (0, nb * 32 - n)).reshape(nb, 32).astype(jnp.uint32)
+    words = jnp.sum(bits << jnp.arange(32, dtype=jnp.uint32), axis=1, dtype=jnp.uint32)
+    cnt = jax.lax.population_count(words).astype(jnp.int32)
+    P = jnp.cumsum(cnt)
+    j = jnp.arange(capacity, dtype=jnp.int32)
     blk = jnp.minimum(jnp.sum(P[None, :] <= j[:, None], axis=1), nb - 1)
     rank = j - (P[blk] - cnt[blk])
-    local = sp[blk] @ jnp.triu(jnp.ones((_B, _B), jnp.float32))
-    idx = blk * _B + jnp.sum(local <= rank[:, None], axis=1)
+    inword = ((words[blk][:, None] >> jnp.arange(32, dtype=jnp.uint32)) & 1).astype(jnp.int32)
+    idx = blk * 32 + jnp.sum(jnp.cumsum(inword, axis=1) <= rank[:, None], axis=1)
     return jnp.where(j < P[-1], idx, n).astype(jnp.int32)
 
 
@@ -127,7 +144,7 @@ def capacity_ladder(large: int, smallest: int = 8) -> tuple[int, ...]:
     c = max(1, min(smallest, large))
     while c < large:
         caps.append(c)
-        c *= 4
+        c *= 2
     return tuple(caps) + (large,)
 
 
@@ -146,28 +163,46 @@ def deliver_event(ring: jax.Array, spikes: jax.Array, csr: CSR, spec: EventSpec,
     count = jnp.sum(active, dtype=jnp.int32)
     if spec.max_out == 0:
         return ring, count
-    if len(capacity) == 1:
-        return _deliver(ring, spikes, active, csr, spec, k, capacity[0]), count
-    rung = jnp.sum(count > jnp.asarray(capacity[:-1], jnp.int32))
-    branches = [lambda r, c=c: _deliver(r, spikes, active, csr, spec, k, c) for c in capacity]
-    return jax.lax.switch(rung, branches, ring), count
-
-
-def _deliver(ring, spikes, active, csr: CSR, spec: EventSpec, k, capacity: int):
     D, n = ring.shape
+    if len(capacity) == 1:
+        contrib = _contribution(D, n, spikes, active, csr, spec, k, capacity[0])
+    else:
+        rung = jnp.sum(count > jnp.asarray(capacity[:-1], jnp.int32))
+        contrib = jax.lax.switch(rung, [
+            lambda c=c: _contribution(D, n, spikes, active, csr, spec, k, c) for c in capacity])
+    # the ring stays outside the switch: a branch that wrote into it would copy it each step
+    if csr.delays is None:
+        ring = ring.at[(k + spec.hom_delay) % D].add(contrib.astype(ring.dtype))
+    else:
+        ring = ring + contrib.reshape(D, n).astype(ring.dtype)
+    return ring, count
+
+
+def _contribution(D, n, spikes, active, csr: CSR, spec: EventSpec, k, capacity: int):
+    """This step's events as a ring-row ``[n]`` (one delay) or a flat ``[D * n]`` block."""
     idx = compact(active, capacity)
-    start = csr.row_ptr[idx]
-    length = csr.row_ptr[idx + 1] - start
-    mult = jnp.concatenate([spikes, jnp.zeros((1,), spikes.dtype)])[idx]
-    j = jnp.arange(spec.max_out, dtype=jnp.int32)
-    valid = j[None, :] < length[:, None]
-    pos = jnp.where(valid, start[:, None] + j[None, :], 0)
-    w = csr.weights[pos] * mult[:, None].astype(csr.weights.dtype)
-    delay = spec.hom_delay if csr.delays is None else csr.delays[pos]
-    slot = (k + delay) % D
-    flat = jnp.where(valid, slot * n + csr.targets[pos], D * n)
-    out = ring.reshape(-1).at[flat.reshape(-1)].add(w.reshape(-1), mode="drop")
-    return out.reshape(D, n)
+    mult = jnp.concatenate([spikes, jnp.zeros((1,), spikes.dtype)])[idx].astype(csr.weights.dtype)
+    if spec.layout == "ell":
+        tgt = csr.targets[idx]                       # [capacity, max_out] row copies
+        valid = None                                 # pads (D * n) lie past any row: dropped
+        pos = idx
+    else:
+        start = csr.row_ptr[idx]
+        length = csr.row_ptr[idx + 1] - start
+        j = jnp.arange(spec.max_out, dtype=jnp.int32)
+        valid = j[None, :] < length[:, None]
+        pos = jnp.where(valid, start[:, None] + j[None, :], 0)
+        tgt = jnp.where(valid, csr.targets[pos], D * n)
+    if spec.per_source:
+        w = jnp.broadcast_to((csr.weights[idx] * mult)[:, None], tgt.shape)
+    else:
+        w = csr.weights[pos] * mult[:, None]
+    if csr.delays is None:
+        return jnp.zeros((n,), w.dtype).at[tgt.reshape(-1)].add(w.reshape(-1), mode="drop")
+    flat = ((k + csr.delays[pos]) % D) * n + tgt
+    if valid is not None:
+        flat = jnp.where(valid, flat, D * n)
+    return jnp.zeros((D * n,), w.dtype).at[flat.reshape(-1)].add(w.reshape(-1), mode="drop")
 
 
 class DelayGroups(eqx.Module):

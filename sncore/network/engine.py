@@ -33,7 +33,7 @@ import numpy as np
 
 from ..conn.propagate import (CSR, DelayGroups, EventSpec, deliver_bcoo, deliver_dense,
                               deliver_event)
-from ..neurons import Input, NeuronModel, vmap_step
+from ..neurons import Input, NeuronModel, vmap_init, vmap_step
 from ..random import poisson_from_bits, threefry2x32, uniform_bits
 
 __all__ = ["Engine", "BlockPlan", "ProjPlan", "DrivePlan", "CurrentPlan", "MeterPlan"]
@@ -124,9 +124,10 @@ class Engine:
     def init_state(self, key: np.ndarray) -> dict:
         neurons = {}
         for b, p in self.blocks.items():
-            st = jax.vmap(lambda m: m.init(self.dt))(p.model)
+            st = vmap_init(p.model, p.n, self.dt)
             neurons[b] = st._replace(**{k: jnp.asarray(v, self.dtype) for k, v in p.init.items()})
-        rings = {b: jnp.zeros((p.n_receptors, p.D, p.n), self.dtype) for b, p in self.blocks.items()}
+        rings = {b: tuple(jnp.zeros((p.D, p.n), self.dtype) for _ in range(p.n_receptors))
+                 for b, p in self.blocks.items()}
         counts = {b: jnp.zeros((p.n,), jnp.int32) for b, p in self.blocks.items()}
         return {"neurons": neurons, "rings": rings, "counts": counts,
                 "k": jnp.zeros((), jnp.int32), "key": jnp.asarray(key, jnp.uint32)}
@@ -135,10 +136,9 @@ class Engine:
     def _inputs(self, params, state, k):
         syn, cur, rings = {}, {}, {}
         for b, p in self.blocks.items():
-            ring = state["rings"][b]
             slot = k % p.D
-            syn[b] = ring[:, slot, :]
-            rings[b] = ring.at[:, slot, :].set(0)
+            syn[b] = [r[slot] for r in state["rings"][b]]
+            rings[b] = list(state["rings"][b])
             cur[b] = jnp.zeros((p.n,), self.dtype)
         k_u = k.astype(jnp.uint32)
         for i, d in enumerate(self.drives):
@@ -153,10 +153,11 @@ class Engine:
             t = k - jnp.asarray(d.delay)
             on = (t >= d.first) & (t < d.last)
             val = jnp.where(on, counts.astype(self.dtype) * params["drive_w"][i], 0)
+            r = d.receptor
             if d.contiguous:
-                syn[d.tgt] = syn[d.tgt].at[d.receptor, d.pos[0]:d.pos[0] + len(d.pos)].add(val)
+                syn[d.tgt][r] = syn[d.tgt][r].at[d.pos[0]:d.pos[0] + len(d.pos)].add(val)
             else:
-                syn[d.tgt] = syn[d.tgt].at[d.receptor, d.pos].add(val)
+                syn[d.tgt][r] = syn[d.tgt][r].at[d.pos].add(val)
         for i, c in enumerate(self.currents):
             t = k - jnp.asarray(c.delay)
             on = (t >= c.first) & (t < c.last)
@@ -168,7 +169,10 @@ class Engine:
         syn, cur, rings = self._inputs(params, state, k)
         spikes, neurons, counts = {}, {}, {}
         for b, p in self.blocks.items():
-            inp = Input(syn=syn[b].T, current=cur[b])
+            # the slot read this step is cleared now: it is next written for delay D
+            slot = k % p.D
+            rings[b] = [r.at[slot].set(0) for r in rings[b]]
+            inp = Input(syn=jnp.stack(syn[b], axis=-1), current=cur[b])
             neurons[b], spikes[b] = vmap_step(params["models"][b], state["neurons"][b], inp, self.dt)
             counts[b] = state["counts"][b] + (spikes[b] > 0).astype(jnp.int32)
         if self.n_sg:
@@ -186,7 +190,8 @@ class Engine:
                 ring = deliver_dense(ring, spikes[pr.src], params["proj"][i], k)
             else:
                 ring = deliver_bcoo(ring, spikes[pr.src], params["proj"][i], k)
-            rings[pr.tgt] = rings[pr.tgt].at[pr.receptor].set(ring)
+            rings[pr.tgt][pr.receptor] = ring
+        rings = {b: tuple(r) for b, r in rings.items()}
         new_state = {"neurons": neurons, "rings": rings, "counts": counts, "k": k + 1,
                      "key": state["key"]}
         out = {
@@ -208,6 +213,8 @@ class Engine:
         top capacity the chunk must be re-run.
         """
         k0 = state["k"]
+        # per-dt constants once per chunk, outside the loop (still differentiable)
+        params = dict(params, models={b: m.prepare(self.dt) for b, m in params["models"].items()})
 
         def body(carry, x):
             st, mx = carry

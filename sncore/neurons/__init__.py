@@ -6,7 +6,9 @@
 from ._base import Input as Input
 from ._base import NeuronModel as NeuronModel
 from ._base import Param as Param
+from ._base import vmap_init as vmap_init
 from ._base import vmap_step as vmap_step
+from ._base import param_axes as param_axes
 from ._spike import SURROGATES as SURROGATES
 from ._spike import spike_fn as spike_fn
 from .iaf_psc_delta import IafPscDelta as IafPscDelta
@@ -18,5 +20,5 @@ MODELS: dict[str, type[NeuronModel]] = {
 
 iaf_psc_delta = IafPscDelta
 
-__all__ = ["Input", "NeuronModel", "Param", "vmap_step", "spike_fn", "SURROGATES",
+__all__ = ["Input", "NeuronModel", "Param", "vmap_step", "vmap_init", "param_axes", "spike_fn", "SURROGATES",
            "IafPscDelta", "iaf_psc_delta", "MODELS"]

@@ -27,7 +27,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-__all__ = ["Param", "Input", "NeuronModel", "vmap_step"]
+__all__ = ["Param", "Input", "NeuronModel", "vmap_step", "vmap_init", "param_axes"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,12 @@ class NeuronModel(eqx.Module):
     def init(self, dt: float) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def prepare(self, dt: float) -> "NeuronModel":
+        """Return the model with its per-``dt`` constants (propagators, refractory steps)
+        precomputed, so that ``step`` does not recompute them every step. The Simulator calls
+        this once per chunk, outside the scan; ``step`` also works on an unprepared model."""
+        return self
+
     def step(self, state: Any, inp: Input, dt: float) -> tuple[Any, jax.Array]:  # pragma: no cover
         raise NotImplementedError
 
@@ -80,9 +86,22 @@ class NeuronModel(eqx.Module):
         return tuple(cls.STATES)
 
 
+def param_axes(model: NeuronModel) -> Any:
+    """``vmap`` axes of a population's parameters: 0 for per-neuron arrays ``[N]``, None for
+    scalars shared by the whole population (cheaper: read once, not once per neuron)."""
+    return jax.tree.map(lambda x: 0 if jnp.ndim(x) else None, model)
+
+
 def vmap_step(model: NeuronModel, state: Any, inp: Input, dt: float):
-    """Advance a population one step: ``vmap`` of ``model.step`` over leading axes ``[N]``."""
-    return jax.vmap(lambda m, s, i: m.step(s, i, dt))(model, state, inp)
+    """Advance a population one step: ``vmap`` of ``model.step`` over leading axes ``[N]``
+    (parameters may be per-neuron ``[N]`` arrays or shared scalars)."""
+    return jax.vmap(lambda m, s, i: m.step(s, i, dt), in_axes=(param_axes(model), 0, 0))(
+        model, state, inp)
+
+
+def vmap_init(model: NeuronModel, n: int, dt: float):
+    """Initial state ``[N]`` of a population (parameters per-neuron or shared)."""
+    return jax.vmap(lambda m: m.init(dt), in_axes=(param_axes(model),), axis_size=n)(model)
 
 
 def as_dtype(x: Any, dtype) -> jax.Array:

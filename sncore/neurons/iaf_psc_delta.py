@@ -74,6 +74,10 @@ class IafPscDelta(NeuronModel):
     V_reset: jax.Array = -70.0
     V_min: jax.Array = -jnp.inf
     I_e: jax.Array = 0.0
+    # per-dt constants filled by prepare(dt); None: computed inside step
+    P33: jax.Array | None = None
+    P30: jax.Array | None = None
+    ref_steps: jax.Array | None = None
     surrogate: str = eqx.field(default="fast_sigmoid", static=True)
     slope: float = eqx.field(default=1.0, static=True)
 
@@ -104,19 +108,30 @@ class IafPscDelta(NeuronModel):
         v = jnp.asarray(self.E_L)
         return IafPscDeltaState(V_m=v, r=jnp.zeros(v.shape, jnp.int32), I=jnp.zeros_like(v))
 
-    def step(self, state: IafPscDeltaState, inp: Input, dt: float):
+    def _constants(self, dt):
         P33 = jnp.exp(-dt / self.tau_m)
         P30 = -self.tau_m / self.C_m * jnp.expm1(-dt / self.tau_m)
-        y3 = state.V_m - self.E_L
-        integrated = P30 * (state.I + self.I_e) + P33 * y3 + inp.syn[0]
-        integrated = jnp.maximum(integrated, self.V_min - self.E_L)
+        ref_steps = jnp.ceil(self.t_ref / dt - 1e-9).astype(jnp.int32)
+        return P33, P30, ref_steps
+
+    def prepare(self, dt: float) -> "IafPscDelta":
+        P33, P30, ref_steps = self._constants(dt)
+        return eqx.tree_at(lambda m: (m.P33, m.P30, m.ref_steps), self, (P33, P30, ref_steps),
+                           is_leaf=lambda x: x is None)
+
+    def step(self, state: IafPscDeltaState, inp: Input, dt: float):
+        if self.P33 is None:
+            P33, P30, ref_counts = self._constants(dt)
+        else:
+            P33, P30, ref_counts = self.P33, self.P30, self.ref_steps
+        # absolute potentials: E_L + P33 (V - E_L) + ... is the relative update of NEST
+        integrated = self.E_L + P30 * (state.I + self.I_e) + P33 * (state.V_m - self.E_L) + inp.syn[0]
+        integrated = jnp.maximum(integrated, self.V_min)
         refractory = state.r > 0
-        y3 = jnp.where(refractory, y3, integrated)
+        V_m = jnp.where(refractory, state.V_m, integrated)
         r = jnp.where(refractory, state.r - 1, state.r)
-        spike = spike_fn(y3 - (self.V_th - self.E_L), self.surrogate, self.slope)
+        spike = spike_fn(V_m - self.V_th, self.surrogate, self.slope)
         fired = spike > 0
-        ref_counts = jnp.ceil(self.t_ref / dt - 1e-9).astype(jnp.int32)
-        y3 = jnp.where(fired, self.V_reset - self.E_L, y3)
+        V_m = jnp.where(fired, self.V_reset, V_m)
         r = jnp.where(fired, ref_counts, r)
-        V_m = y3 + self.E_L
         return IafPscDeltaState(V_m=V_m, r=r, I=inp.current.astype(V_m.dtype)), spike
