@@ -33,7 +33,7 @@ from .engine import SG
 from .nodes import Group, NodeCollection
 from .result import Result
 from .run import initial_capacities, run_steps
-from .stimuli import spike_generator_steps
+from .stimuli import sg_chunk, spike_generator_steps
 
 __all__ = ["Simulator", "Connection"]
 
@@ -301,27 +301,77 @@ class Simulator:
         ``progress``: print a progress bar to stderr (default: when stderr is a terminal and
         the run takes more than one chunk).
         """
-        T = float(to_canonical(duration, "ms", "duration", owner="simulate"))
-        if not np.isfinite(T) or T < 0:
-            raise SncoreError(f"simulate parameter 'duration' must be finite and >= 0 ms, got {T!r} ms.")
-        n = T / self.dt
-        if abs(n - round(n)) * self.dt >= TIC / 2:
-            raise SncoreError(f"simulate parameter 'duration' must be a multiple of dt = {self.dt} ms, "
-                              f"got {T!r} ms.")
-        n = int(round(n))
+        n = self._steps(duration, "simulate")
         t0 = time.perf_counter()
-        if self.engine is None:
-            self.engine = build_engine(self)
-            self.params = self.engine.init_params()
-            key = np.array([self.seed & 0xFFFFFFFF, (self.seed >> 32) & 0xFFFFFFFF], np.uint32)
-            self.state = self.engine.init_state(key)
-            self.capacities = tuple(
-                capacity_ladder(self.event_capacity) if self.event_capacity
-                else initial_capacities(p.spec.n_src, p.spec.max_out)
-                for p in self.engine.projs if p.path == "event")
+        self._ensure_engine()
         res = run_steps(self, n, progress)
         res.build_s = time.perf_counter() - t0 - res.compile_s - res.run_s
         return res
+
+
+    def _steps(self, duration: Any, what: str) -> int:
+        T = float(to_canonical(duration, "ms", "duration", owner=what))
+        if not np.isfinite(T) or T < 0:
+            raise SncoreError(f"{what} parameter 'duration' must be finite and >= 0 ms, got {T!r} ms.")
+        n = T / self.dt
+        if abs(n - round(n)) * self.dt >= TIC / 2:
+            raise SncoreError(f"{what} parameter 'duration' must be a multiple of dt = {self.dt} ms, "
+                              f"got {T!r} ms.")
+        return int(round(n))
+
+    def _ensure_engine(self) -> None:
+        if self.engine is not None:
+            return
+        self.engine = build_engine(self)
+        self.params = self.engine.init_params()
+        key = np.array([self.seed & 0xFFFFFFFF, (self.seed >> 32) & 0xFFFFFFFF], np.uint32)
+        self.state = self.engine.init_state(key)
+        self.capacities = tuple(
+            capacity_ladder(self.event_capacity) if self.event_capacity
+            else initial_capacities(p.spec.n_src, p.spec.max_out)
+            for p in self.engine.projs if p.path == "event")
+
+    def compile(self, duration: Any) -> "CompiledRun":
+        """A pure function for ``duration`` of simulation from the current time.
+
+        Returns a :class:`CompiledRun` ``run`` with ``run.params`` and ``run.state``
+        (pytrees) such that ``run(params, state, key) -> (state, outputs)`` is jittable,
+        ``vmap``-pable over parameter sets and keys, and differentiable in the float
+        parameters. ``key`` is a ``uint32[2]`` (or a ``jax.random`` key) that replaces the
+        seed of every random stream. ``outputs["counts"]`` holds the spike count of every
+        neuron per model block; ``outputs["spk"]`` the bit-packed recorded spikes per step.
+        Event capacities are a whole population, so no overflow can occur inside ``run``.
+        """
+        n = self._steps(duration, "compile")
+        self._ensure_engine()
+        eng = self.engine
+        caps = tuple(capacity_ladder(p.spec.n_src) for p in eng.projs if p.path == "event")
+        sg = [(g.extra["sg_offset"], g.extra["trains"]) for g in self.groups
+              if g.kind == "spike_generator"]
+        xs = jnp.asarray(sg_chunk(sg, eng.n_sg, self.steps, n, self.dtype)) if eng.n_sg else None
+        chunk = eng.run_chunk.__wrapped__
+
+        def run(params, state, key):
+            if jnp.issubdtype(jnp.asarray(key).dtype, jax.dtypes.prng_key):
+                key = jax.random.key_data(key)
+            state = dict(state, key=jnp.asarray(key, jnp.uint32).reshape(2),
+                         counts=jax.tree.map(jnp.zeros_like, state["counts"]))
+            state, outs, _ = chunk(eng, params, state, xs, n, caps)
+            return state, {"counts": state["counts"], "spk": outs["spk"]}
+
+        return CompiledRun(run, self.params, self.state)
+
+
+@dataclass(eq=False)
+class CompiledRun:
+    """``fn(params, state, key) -> (state, outputs)`` plus the network's current pytrees."""
+
+    fn: Any
+    params: Any
+    state: Any
+
+    def __call__(self, params, state, key):
+        return self.fn(params, state, key)
 
 
 def _unit(name):
