@@ -108,7 +108,7 @@ def test_spike_generator_bad_times(sim):
 
 
 def test_network_is_frozen_after_simulate(sim):
-    a = sim.create("iaf_psc_delta", 2)
+    sim.create("iaf_psc_delta", 2)
     sim.simulate(1 * u.ms)
     with pytest.raises(sn.SncoreError, match="cannot be changed after simulate"):
         sim.create("iaf_psc_delta", 2)

@@ -31,7 +31,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..conn.propagate import (CSR, DelayGroups, EventSpec, deliver_bcoo, deliver_dense,
+from ..conn.propagate import (EventSpec, deliver_bcoo, deliver_dense,
                               deliver_event)
 from ..neurons import Input, NeuronModel, vmap_init, vmap_step
 from ..random import poisson_from_bits, threefry2x32, uniform_bits
@@ -108,7 +108,6 @@ class Engine:
     currents: list[CurrentPlan]
     meters: list[MeterPlan]
     n_sg: int
-    capacities: list[int] = field(default_factory=list)
 
     # ----------------------------------------------------------------- pytrees
     def init_params(self) -> dict:
@@ -200,7 +199,7 @@ class Engine:
             "mm": [jnp.stack([getattr(neurons[m.block], v)[m.pos].astype(self.dtype)
                               for v in m.variables], -1) for m in self.meters],
         }
-        return new_state, out, n_active, spikes
+        return new_state, out, n_active
 
     # ----------------------------------------------------------------- the loop
     @partial(jax.jit, static_argnums=(0, 4, 5))
@@ -218,7 +217,7 @@ class Engine:
 
         def body(carry, x):
             st, mx = carry
-            st, out, n_active, _ = self.step(params, st, x, capacities)
+            st, out, n_active = self.step(params, st, x, capacities)
             mx = tuple(jnp.maximum(m, a) for m, a in zip(mx, n_active))
             return (st, mx), out
 

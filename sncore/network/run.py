@@ -12,7 +12,6 @@ import jax
 import numpy as np
 
 from ..conn.propagate import capacity_ladder
-from .engine import SG
 from .result import Result
 from .stimuli import sg_chunk
 

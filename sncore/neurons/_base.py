@@ -102,7 +102,3 @@ def vmap_step(model: NeuronModel, state: Any, inp: Input, dt: float):
 def vmap_init(model: NeuronModel, n: int, dt: float):
     """Initial state ``[N]`` of a population (parameters per-neuron or shared)."""
     return jax.vmap(lambda m: m.init(dt), in_axes=(param_axes(model),), axis_size=n)(model)
-
-
-def as_dtype(x: Any, dtype) -> jax.Array:
-    return jnp.asarray(x, dtype=dtype)
