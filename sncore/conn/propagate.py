@@ -72,7 +72,9 @@ def build_csr(src: np.ndarray, tgt: np.ndarray, w: np.ndarray, d: np.ndarray, n_
     """Sort synapses by source (stable, so order within a row is connection order) and lay
     them out as ``"csr"``, ``"ell"`` or ``"auto"`` (ELL unless padding would more than
     double the storage). ``D`` (ring depth, default the largest delay) sets the ELL pad."""
-    order = np.argsort(src, kind="stable")
+    # stable sort; numpy radix-sorts 16-bit keys (5x faster than int64 at 15.6 M synapses)
+    key = src.astype(np.uint16) if n_src < 2**16 else src
+    order = np.argsort(key, kind="stable")
     counts = np.bincount(src, minlength=n_src) if len(src) else np.zeros(n_src, np.int64)
     row_ptr = np.zeros(n_src + 2, np.int64)
     row_ptr[1:n_src + 1] = np.cumsum(counts)
@@ -138,11 +140,15 @@ def compact(active: jax.Array, capacity: int) -> jax.Array:
     return jnp.where(j < P[-1], idx, n).astype(jnp.int32)
 
 
-def capacity_ladder(large: int, smallest: int = 8) -> tuple[int, ...]:
-    """Capacities ``smallest, 4*smallest, 16*smallest, ...`` up to ``large`` (included)."""
+def capacity_ladder(large: int, smallest: int = 16, last: int = 256) -> tuple[int, ...]:
+    """Capacities ``smallest, 2*smallest, ...`` up to ``last``, then ``large`` (included).
+
+    Each rung is a compiled branch (~0.4 s of compile time on the 2-core CPU), so the ladder
+    doubles only through the spike counts of ordinary steps; rarer bursts above ``last``
+    take the top rung."""
     caps = []
     c = max(1, min(smallest, large))
-    while c < large:
+    while c < large and c <= last:
         caps.append(c)
         c *= 2
     return tuple(caps) + (large,)
@@ -154,8 +160,8 @@ def deliver_event(ring: jax.Array, spikes: jax.Array, csr: CSR, spec: EventSpec,
 
     ``capacity`` is an increasing ladder of static spike capacities (see
     :func:`capacity_ladder`); each step runs the smallest rung that holds its spiking
-    sources (a ``lax.switch``: one branch executes), so the work is at most four times
-    ``n_spiking x max_out``. Returns ``(ring, n_spiking)``; if ``n_spiking > capacity[-1]``
+    sources (a ``lax.switch``: one branch executes), so up to the last doubling rung the
+    work is less than twice ``n_spiking x max_out``. Returns ``(ring, n_spiking)``; if ``n_spiking > capacity[-1]``
     only the first ``capacity[-1]`` sources were delivered and the caller must retry with a
     larger capacity (the Simulator does).
     """
