@@ -35,6 +35,12 @@ def _shared(values: np.ndarray, dtype):
     return jnp.asarray(values, dtype)
 
 
+def _squeeze(a: np.ndarray) -> np.ndarray:
+    """A per-connection array whose entries are all equal becomes a 0-d array (a scalar
+    in the step instead of an [n] array)."""
+    return np.asarray(a[0]) if a.size and np.all(a == a[0]) else a
+
+
 def _block_models(sim: "Simulator"):
     groups: dict[str, list] = {}
     for g in sim.groups:
@@ -93,17 +99,17 @@ def build_engine(sim: "Simulator") -> Engine:
         if c.device is None:
             continue
         first, last = window_steps(c.device.params, sim.dt, c.device.kind)
-        first, last = first[c.src], last[c.src]
+        first, last, delay = _squeeze(first[c.src]), _squeeze(last[c.src]), _squeeze(c.delay)
         if c.device.kind == "poisson_generator":
             lam = c.device.params["rate"][c.src] * sim.dt * 1e-3
             tables = [(np.nonzero(lam == v)[0], poisson_table(float(v))) for v in np.unique(lam)]
             contiguous = len(np.unique(c.tgt)) == len(c.tgt) and bool(
                 np.array_equal(c.tgt, np.arange(c.tgt[0], c.tgt[0] + len(c.tgt))))
-            drives.append(DrivePlan(c.tgt_block, c.receptor, c.tgt, c.weight, c.delay, first, last,
+            drives.append(DrivePlan(c.tgt_block, c.receptor, c.tgt, c.weight, delay, first, last,
                                     tables, stream=1 + i, contiguous=contiguous))
         else:
             amp = c.device.params["amplitude"][c.src] * c.weight
-            currents.append(CurrentPlan(c.tgt_block, c.tgt, amp, c.delay, first, last))
+            currents.append(CurrentPlan(c.tgt_block, c.tgt, amp, delay, first, last))
 
     meters = []
     for g in sim.groups:

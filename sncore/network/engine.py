@@ -24,7 +24,6 @@ chunk by chunk, moving outputs to the host in between.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import jax
@@ -202,9 +201,9 @@ class Engine:
         return new_state, out, n_active
 
     # ----------------------------------------------------------------- the loop
-    @partial(jax.jit, static_argnums=(0, 4, 5))
     def run_chunk(self, params, state, sg_xs, n_steps: int, capacities: tuple[tuple[int, ...], ...]):
-        """Run ``n_steps`` steps in one ``lax.scan``.
+        """Run ``n_steps`` steps in one ``lax.scan`` (pure; jitted by the caller with
+        ``n_steps`` and ``capacities`` static).
 
         Returns ``(state, outputs, stats)``: outputs hold per-step packed spikes and the
         multimeter samples of this chunk (``rows`` and ``valid`` per meter); ``stats`` gives

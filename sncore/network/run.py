@@ -54,7 +54,7 @@ def _compiled(sim: "Simulator", L: int, caps: tuple[int, ...], xs):
     cache = sim.__dict__.setdefault("_compiled", {})
     key = (L, caps)
     if key not in cache:
-        fn = jax.jit(sim.engine.run_chunk.__wrapped__, static_argnums=(0, 4, 5))
+        fn = jax.jit(type(sim.engine).run_chunk, static_argnums=(0, 4, 5))
         cache[key] = fn.lower(sim.engine, sim.params, sim.state, xs, L, caps).compile()
         return cache[key], True
     return cache[key], False

@@ -349,14 +349,13 @@ class Simulator:
         sg = [(g.extra["sg_offset"], g.extra["trains"]) for g in self.groups
               if g.kind == "spike_generator"]
         xs = jnp.asarray(sg_chunk(sg, eng.n_sg, self.steps, n, self.dtype)) if eng.n_sg else None
-        chunk = eng.run_chunk.__wrapped__
 
         def run(params, state, key):
             if jnp.issubdtype(jnp.asarray(key).dtype, jax.dtypes.prng_key):
                 key = jax.random.key_data(key)
             state = dict(state, key=jnp.asarray(key, jnp.uint32).reshape(2),
                          counts=jax.tree.map(jnp.zeros_like, state["counts"]))
-            state, outs, _ = chunk(eng, params, state, xs, n, caps)
+            state, outs, _ = eng.run_chunk(params, state, xs, n, caps)
             return state, {"counts": state["counts"], "spk": outs["spk"]}
 
         return CompiledRun(run, self.params, self.state)
