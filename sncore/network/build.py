@@ -7,6 +7,7 @@ projections, where it is cheaper than gathering events, and the event path other
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import jax.numpy as jnp
@@ -56,9 +57,29 @@ def _block_models(sim: "Simulator"):
     return out
 
 
+def _route_by_sign(conns: list) -> list[tuple[int, object]]:
+    """NEST's sign convention for models with excitatory and inhibitory synapses
+    (``SIGN_ROUTED``): weights >= 0 go to receptor 0, negative weights to receptor 1.
+    Returns ``(stream id, connection)`` pairs; the id names the connection's random stream."""
+    out = []
+    for i, c in enumerate(conns):
+        routed = (c.device is None or c.device.kind == "poisson_generator") and \
+            MODELS[c.tgt_block].SIGN_ROUTED
+        if not routed:
+            out.append((1 + 2 * i, c))
+            continue
+        for receptor, m in ((0, c.weight >= 0), (1, c.weight < 0)):
+            if m.any():
+                out.append((1 + 2 * i + receptor, replace(
+                    c, src=c.src[m], tgt=c.tgt[m], weight=c.weight[m], delay=c.delay[m],
+                    receptor=receptor)))
+    return out
+
+
 def build_engine(sim: "Simulator") -> Engine:
     models = _block_models(sim)
-    ring_conns = [c for c in sim.connections if c.device is None]
+    conns = _route_by_sign(sim.connections)
+    ring_conns = [c for _, c in conns if c.device is None]
     # spike recording: union of recorded positions per block
     rec: dict[str, list] = {b: [] for b in models}
     for g in sim.groups:
@@ -74,11 +95,21 @@ def build_engine(sim: "Simulator") -> Engine:
     n_sg = sim._block_sizes.get(SG, 0)
     sizes = {**{b: p.n for b, p in blocks.items()}, SG: n_sg}
 
+    # spike generators with negative spike weights onto sign-routed models: the sign of
+    # (spike value x weight) picks the receptor at run time, so such a connection is split
+    # into a positive-value part (receptor by the weight's sign) and a negative-value part
+    # (the other receptor)
+    sg_negative = any(np.any(w < 0) for g in sim.groups if g.kind == "spike_generator"
+                      for _, w in g.extra["trains"])
     merged: dict[tuple, list] = {}
     for c in ring_conns:
-        merged.setdefault((c.src_block, c.tgt_block, c.receptor, c.path), []).append(c)
+        if c.src_block == SG and sg_negative and MODELS[c.tgt_block].SIGN_ROUTED:
+            merged.setdefault((c.src_block, c.tgt_block, c.receptor, c.path, 1), []).append(c)
+            merged.setdefault((c.src_block, c.tgt_block, 1 - c.receptor, c.path, -1), []).append(c)
+        else:
+            merged.setdefault((c.src_block, c.tgt_block, c.receptor, c.path, 0), []).append(c)
     projs = []
-    for (sb, tb, r, path), cs in merged.items():
+    for (sb, tb, r, path, sign), cs in merged.items():
         src = np.concatenate([c.src for c in cs])
         tgt = np.concatenate([c.tgt for c in cs])
         w = np.concatenate([c.weight for c in cs])
@@ -89,13 +120,13 @@ def build_engine(sim: "Simulator") -> Engine:
         if path == "event":
             csr, spec = build_csr(src, tgt, w, d, n_s, n_t, sim.dtype, D=blocks[tb].D,
                                   layout="auto")
-            projs.append(ProjPlan(sb, tb, r, "event", csr, spec))
+            projs.append(ProjPlan(sb, tb, r, "event", csr, spec, sign))
         else:
             groups = build_delay_groups(src, tgt, w, d, n_s, n_t, sim.dtype, path)
-            projs.append(ProjPlan(sb, tb, r, path, groups))
+            projs.append(ProjPlan(sb, tb, r, path, groups, None, sign))
 
     drives, currents = [], []
-    for i, c in enumerate(sim.connections):
+    for stream, c in conns:
         if c.device is None:
             continue
         first, last = window_steps(c.device.params, sim.dt, c.device.kind)
@@ -106,7 +137,7 @@ def build_engine(sim: "Simulator") -> Engine:
             contiguous = len(np.unique(c.tgt)) == len(c.tgt) and bool(
                 np.array_equal(c.tgt, np.arange(c.tgt[0], c.tgt[0] + len(c.tgt))))
             drives.append(DrivePlan(c.tgt_block, c.receptor, c.tgt, c.weight, delay, first, last,
-                                    tables, stream=1 + i, contiguous=contiguous))
+                                    tables, stream=stream, contiguous=contiguous))
         else:
             amp = c.device.params["amplitude"][c.src] * c.weight
             currents.append(CurrentPlan(c.tgt_block, c.tgt, amp, delay, first, last))

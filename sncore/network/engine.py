@@ -59,6 +59,8 @@ class ProjPlan:
     path: str                   # "event", "dense" or "bcoo"
     data: Any                   # CSR or DelayGroups
     spec: EventSpec | None = None
+    src_sign: int = 0           # +1 / -1: only positive / negative source values (spike
+                                # weights of spike generators onto sign-routed models)
 
 
 @dataclass
@@ -179,15 +181,18 @@ class Engine:
         ci = 0
         for i, pr in enumerate(self.projs):
             ring = rings[pr.tgt][pr.receptor]
+            src = spikes[pr.src]
+            if pr.src_sign:
+                src = jnp.where(src * pr.src_sign > 0, src, 0)
             if pr.path == "event":
-                ring, cnt = deliver_event(ring, spikes[pr.src], params["proj"][i], pr.spec, k,
+                ring, cnt = deliver_event(ring, src, params["proj"][i], pr.spec, k,
                                           capacities[ci])
                 n_active.append(cnt)
                 ci += 1
             elif pr.path == "dense":
-                ring = deliver_dense(ring, spikes[pr.src], params["proj"][i], k)
+                ring = deliver_dense(ring, src, params["proj"][i], k)
             else:
-                ring = deliver_bcoo(ring, spikes[pr.src], params["proj"][i], k)
+                ring = deliver_bcoo(ring, src, params["proj"][i], k)
             rings[pr.tgt][pr.receptor] = ring
         rings = {b: tuple(r) for b, r in rings.items()}
         new_state = {"neurons": neurons, "rings": rings, "counts": counts, "k": k + 1,

@@ -243,6 +243,15 @@ class Simulator:
             raise SncoreError(f"connect: targets need weights in different units {sorted(units)}; "
                               "connect each model separately.")
         wunit = units.pop()
+        for g in post.groups:
+            cls = MODELS[g.model]
+            n_rec = 1 if cls.SIGN_ROUTED else len(cls.RECEPTORS)
+            if isinstance(receptor, bool) or not isinstance(receptor, (int, np.integer)) or \
+                    not 0 <= receptor < n_rec:
+                extra = " (the weight's sign selects excitatory or inhibitory synapses)" \
+                    if cls.SIGN_ROUTED else ""
+                raise SncoreError(f"connect parameter 'receptor' must be an integer in "
+                                  f"[0, {n_rec}) for {g.model}{extra}, got {receptor!r}.")
         if pk == "dc_generator":
             wunit = DEVICES[pk].weight_unit
         rule = resolve_rule(rule)

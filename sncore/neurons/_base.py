@@ -61,6 +61,9 @@ class NeuronModel(eqx.Module):
     STATES: ClassVar[dict[str, Param]] = {}
     WEIGHT_UNIT: ClassVar[str] = "pA"
     RECEPTORS: ClassVar[tuple[str, ...]] = ("spikes",)
+    #: NEST's convention for models with separate excitatory / inhibitory synapses:
+    #: a weight >= 0 goes to receptor 0, a negative weight to receptor 1
+    SIGN_ROUTED: ClassVar[bool] = False
     NEST_NAME: ClassVar[str] = ""
 
     def init(self, dt: float) -> Any:  # pragma: no cover - abstract
