@@ -1,0 +1,68 @@
+"""Regenerate the NEST reference traces used by tests/test_nest_reference.py.
+
+Run with a Python that has NEST (see benchmarks/README.md, "Installing the peers"):
+
+    /work/peers/nest/bin/python tests/reference/make_nest_reference.py
+
+For each model it records V_m every step and the spike times of one neuron driven by a
+dc_generator (on/off inside the run), a spike_generator with excitatory and inhibitory
+spikes, and the neuron's own I_e, and writes tests/reference/nest_reference.json
+(protocol, NEST version, data). The tests read that file and need no NEST.
+"""
+
+import json
+import pathlib
+
+import nest
+
+DT = 0.1
+T = 80.0
+PROTOCOL = {
+    "dt": DT,
+    "T": T,
+    "I_e": 120.0,
+    "dc": {"amplitude": 300.0, "start": 5.0, "stop": 45.0, "delay": 1.0},
+    "spikes": {"times": [10.0, 20.5, 30.0, 52.0, 52.1, 60.0], "delay": 1.5},
+    "models": {
+        "iaf_psc_delta": {"params": {"tau_m": 12.0, "t_ref": 2.5}, "weights": [4.0, -3.0, 9.0, 8.0, 8.0, -6.0]},
+        "iaf_psc_exp": {"params": {"tau_m": 12.0, "t_ref": 2.5, "tau_syn_ex": 1.5, "tau_syn_in": 4.0},
+                        "weights": [400.0, -300.0, 900.0, 800.0, 800.0, -600.0]},
+    },
+}
+
+
+def run(model: str, spec: dict) -> dict:
+    nest.ResetKernel()
+    nest.set(resolution=DT, local_num_threads=1)
+    n = nest.Create(model, params={**spec["params"], "I_e": PROTOCOL["I_e"]})
+    dc = PROTOCOL["dc"]
+    g = nest.Create("dc_generator", params={"amplitude": dc["amplitude"], "start": dc["start"],
+                                            "stop": dc["stop"]})
+    nest.Connect(g, n, syn_spec={"delay": dc["delay"]})
+    sp = PROTOCOL["spikes"]
+    sgs = nest.Create("spike_generator", len(sp["times"]))
+    for sg, t in zip(sgs, sp["times"]):
+        sg.set(spike_times=[t])
+    for sg, w in zip(sgs, spec["weights"]):
+        nest.Connect(sg, n, syn_spec={"weight": w, "delay": sp["delay"]})
+    mm = nest.Create("multimeter", params={"record_from": ["V_m"], "interval": DT})
+    nest.Connect(mm, n, syn_spec={"delay": DT})
+    rec = nest.Create("spike_recorder")
+    nest.Connect(n, rec)
+    nest.Simulate(T)
+    ev = mm.get("events")
+    return {"times": [float(x) for x in ev["times"]], "V_m": [float(x) for x in ev["V_m"]],
+            "spike_times": [float(x) for x in rec.get("events")["times"]]}
+
+
+def main() -> None:
+    out = {"nest_version": nest.__version__, "protocol": PROTOCOL,
+           "data": {m: run(m, s) for m, s in PROTOCOL["models"].items()}}
+    path = pathlib.Path(__file__).with_name("nest_reference.json")
+    path.write_text(json.dumps(out, indent=1))
+    for m, d in out["data"].items():
+        print(m, len(d["times"]), "samples, spikes at", d["spike_times"])
+
+
+if __name__ == "__main__":
+    main()
