@@ -39,7 +39,7 @@ def test_psc_and_psp_of_excitatory_and_inhibitory_spikes(x64, dt):
     ev = sim.simulate(40 * u.ms).events(mm)
     t = ev["times"].to_decimal(u.ms)
     v = ev["V_m"].to_decimal(u.mV)
-    # currents jump at t_spike + delay - dt (end of the step that reads them) ...
+    # currents jump at t_spike + delay (the end of the step that reads the spike) ...
     Iex = np.where(t >= 3.0 - 1e-9, w * np.exp(-(t - 3.0) / tau_ex), 0.0)
     Iin = np.where(t >= 7.0 - 1e-9, -2 * w * np.exp(-(t - 7.0) / tau_in), 0.0)
     np.testing.assert_allclose(ev["I_syn_ex"].to_decimal(u.pA), Iex, rtol=1e-9, atol=1e-9)

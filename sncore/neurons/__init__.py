@@ -12,16 +12,19 @@ from ._base import param_axes as param_axes
 from ._spike import SURROGATES as SURROGATES
 from ._spike import spike_fn as spike_fn
 from .iaf_psc_delta import IafPscDelta as IafPscDelta
+from .iaf_psc_alpha import IafPscAlpha as IafPscAlpha
 from .iaf_psc_exp import IafPscExp as IafPscExp
 
 #: NEST model name -> model class
 MODELS: dict[str, type[NeuronModel]] = {
     "iaf_psc_delta": IafPscDelta,
     "iaf_psc_exp": IafPscExp,
+    "iaf_psc_alpha": IafPscAlpha,
 }
 
 iaf_psc_delta = IafPscDelta
 iaf_psc_exp = IafPscExp
+iaf_psc_alpha = IafPscAlpha
 
 __all__ = ["Input", "NeuronModel", "Param", "vmap_step", "vmap_init", "param_axes", "spike_fn", "SURROGATES",
-           "IafPscDelta", "iaf_psc_delta", "IafPscExp", "iaf_psc_exp", "MODELS"]
+           "IafPscDelta", "iaf_psc_delta", "IafPscExp", "iaf_psc_exp", "IafPscAlpha", "iaf_psc_alpha", "MODELS"]

@@ -27,6 +27,8 @@ PROTOCOL = {
         "iaf_psc_delta": {"params": {"tau_m": 12.0, "t_ref": 2.5}, "weights": [4.0, -3.0, 9.0, 8.0, 8.0, -6.0]},
         "iaf_psc_exp": {"params": {"tau_m": 12.0, "t_ref": 2.5, "tau_syn_ex": 1.5, "tau_syn_in": 4.0},
                         "weights": [400.0, -300.0, 900.0, 800.0, 800.0, -600.0]},
+        "iaf_psc_alpha": {"params": {"tau_m": 12.0, "t_ref": 2.5, "tau_syn_ex": 0.7, "tau_syn_in": 3.0},
+                          "weights": [400.0, -300.0, 900.0, 800.0, 800.0, -600.0]},
     },
 }
 
