@@ -135,3 +135,25 @@ def test_rate_is_spikes_over_time_per_neuron():
     res = sim.simulate(500 * u.ms)
     t, s = res.spikes(rec)
     assert float(res.rate(pop).to_decimal(u.Hz)) == pytest.approx(len(t) / 2 / 0.5)
+
+
+def test_get_and_set_like_nest():
+    sim = sn.Simulator(dt=0.1 * u.ms, seed=0)
+    a = sim.create("iaf_psc_delta", 4)
+    b = sim.create("iaf_psc_exp", 2)
+    np.testing.assert_allclose(a.get("tau_m").to_decimal(u.ms), 10.0)
+    a[1:3].set(I_e=np.array([500.0, 600.0]) * u.pA, V_m=-60 * u.mV)
+    np.testing.assert_allclose(a.get("I_e").to_decimal(u.pA), [0, 500, 600, 0])
+    np.testing.assert_allclose(a.get("V_m").to_decimal(u.mV), [-70, -60, -60, -70])
+    np.testing.assert_allclose((a + b).get("V_th").to_decimal(u.mV), -55.0)
+    with pytest.raises(sn.SncoreError, match="'tau_m' must be finite and > 0"):
+        a.set(tau_m=-1 * u.ms)
+    with pytest.raises(sn.SncoreError, match="'V_reset' must be < V_th"):
+        a.set(V_reset=-50 * u.mV)
+    with pytest.raises(sn.SncoreError, match="no parameter or state 'foo'"):
+        a.get("foo")
+    sim.simulate(20 * u.ms)
+    v = a.get("V_m").to_decimal(u.mV)
+    assert v[0] == -70.0 and v[1] != -60.0   # the driven neurons moved
+    with pytest.raises(sn.SncoreError, match="after simulate"):
+        a.set(I_e=0 * u.pA)

@@ -101,6 +101,70 @@ class NodeCollection:
         desc = ", ".join(f"{g.model}[{p.min()}..{p.max()}]" if len(p) else g.model for g, p in self.parts)
         return f"NodeCollection({desc}; {len(self)} nodes)"
 
+    def get(self, name: str) -> Any:
+        """Current value of a parameter or state variable for every neuron (NEST's
+        ``nodes.get``), as a Quantity array in collection order. Before the first
+        ``simulate`` the state is the initial state."""
+        from ..neurons import MODELS
+        from ..units import to_quantity
+
+        if self.kind != "neuron":
+            raise SncoreError(f"get() reads neuron parameters and states, got {self.kind!r} nodes.")
+        sim = self.owner
+        out = []
+        for g, p in self.parts:
+            cls = MODELS[g.model]
+            if name in cls.PARAMS:
+                out.append((g.params[name][p], cls.PARAMS[name].unit))
+            elif name in cls.STATES:
+                if sim.state is None:
+                    vals = g.init[name][p]
+                else:
+                    vals = np.asarray(getattr(sim.state["neurons"][g.block], name))[g.offset + p]
+                out.append((vals, cls.STATES[name].unit))
+            else:
+                raise SncoreError(f"{g.model} has no parameter or state {name!r}; allowed: "
+                                  f"{sorted(cls.PARAMS) + sorted(cls.STATES)}.")
+        units = {unit for _, unit in out}
+        if len(units) > 1:
+            raise SncoreError(f"get({name!r}): the collection mixes units {sorted(units)}.")
+        return to_quantity(np.concatenate([v for v, _ in out]), units.pop())
+
+    def set(self, **values: Any) -> None:
+        """Set parameters or initial states before the first ``simulate`` (NEST's
+        ``nodes.set``); a value is a Quantity scalar or one value per node."""
+        from ..neurons import MODELS
+        from ..units import check_positive, to_canonical
+
+        sim = self.owner
+        if sim.engine is not None:
+            raise SncoreError("set() after simulate() is not supported; build a new Simulator.")
+        if self.kind != "neuron":
+            raise SncoreError(f"set() changes neuron parameters and states, got {self.kind!r} nodes.")
+        bounds = np.cumsum([0] + [len(p) for _, p in self.parts])
+        for name, value in values.items():
+            for i, (g, p) in enumerate(self.parts):
+                cls = MODELS[g.model]
+                spec = cls.PARAMS.get(name) or cls.STATES.get(name)
+                if spec is None:
+                    raise SncoreError(f"{g.model} has no parameter or state {name!r}; allowed: "
+                                      f"{sorted(cls.PARAMS) + sorted(cls.STATES)}.")
+                v = to_canonical(value, spec.unit, name, owner=g.model)
+                if v.ndim:
+                    if v.shape != (len(self),):
+                        raise SncoreError(f"set({name}=...): array of shape {v.shape} does not "
+                                          f"match the {len(self)} nodes.")
+                    v = v[bounds[i]:bounds[i + 1]]
+                if spec.positive:
+                    check_positive(np.atleast_1d(v), name, g.model, spec.unit,
+                                   strict=spec.positive == "strict")
+                table = g.params if name in cls.PARAMS else g.init
+                new = table[name].copy()
+                new[p] = v
+                trial = {**g.params, name: new} if table is g.params else g.params
+                cls.check(trial)
+                table[name] = new
+
     def block_positions(self) -> dict[str, np.ndarray]:
         """Neuron positions within each model block (for the compiled network)."""
         out: dict[str, list] = {}
