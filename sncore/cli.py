@@ -22,6 +22,7 @@ def _run_brunel(args) -> int:
     net = brunel(order=args.order, seed=args.seed, n_record=args.record)
     build_s = time.perf_counter() - t0
     res = net.sim.simulate(args.duration * u.ms, progress=False if args.quiet else None)
+    build_s += res.build_s  # turning connections into device arrays, in the first simulate
     rE = float(res.rate(net.exc).to_decimal(u.Hz))
     rI = float(res.rate(net.inh).to_decimal(u.Hz))
     t, s = res.spikes(net.recorder)
