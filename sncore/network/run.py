@@ -36,9 +36,15 @@ _LARGE_BUDGET = 1 << 22
 
 
 def initial_capacities(n_src: int, max_out: int) -> tuple[int, ...]:
-    """Ladder from 8 up to a whole population spiking at once, or as many sources as fit
-    the gathered-synapse budget (beyond it a chunk is re-run with a taller ladder)."""
-    return capacity_ladder(int(max(8, min(n_src, _LARGE_BUDGET // max(max_out, 1)))))
+    """Ladder up to a whole population spiking at once, or as many sources as fit the
+    gathered-synapse budget (beyond it a chunk is re-run with a taller ladder). Small
+    projections (<= 2**17 synapse slots) use rungs 4..64 and then the whole population:
+    their steps have few events, where the per-event cost of a larger rung shows
+    (order-100 Brunel: 21.5 -> 16 us per step); bursts above 64 take the top rung."""
+    top = int(max(8, min(n_src, _LARGE_BUDGET // max(max_out, 1))))
+    if n_src * max_out <= 2**17:
+        return capacity_ladder(top, smallest=4, last=64)
+    return capacity_ladder(top)
 
 
 def _chunk_len(sim: "Simulator") -> int:
