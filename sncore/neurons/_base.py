@@ -72,8 +72,13 @@ class NeuronModel(eqx.Module):
     def prepare(self, dt: float) -> "NeuronModel":
         """Return the model with its per-``dt`` constants (propagators, refractory steps)
         precomputed, so that ``step`` does not recompute them every step. The Simulator calls
-        this once per chunk, outside the scan; ``step`` also works on an unprepared model."""
-        return self
+        this once per chunk, outside the scan; ``step`` also works on an unprepared model.
+
+        Models with a ``consts`` field and a ``_constants(dt)`` method get this for free."""
+        if not hasattr(self, "_constants"):
+            return self
+        return eqx.tree_at(lambda m: m.consts, self, self._constants(dt),
+                           is_leaf=lambda x: x is None)
 
     def step(self, state: Any, inp: Input, dt: float) -> tuple[Any, jax.Array]:  # pragma: no cover
         raise NotImplementedError

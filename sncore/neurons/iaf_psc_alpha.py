@@ -47,9 +47,9 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from ..units import SncoreError
-from ._base import Input, NeuronModel, Param
-from ._spike import spike_fn
+from ._base import Input, NeuronModel
+from ._lif import (LIF_PARAMS, PSC_STATES, check_reset_below_threshold, fire_and_reset,
+                   refractory_steps, syn_params)
 from .iaf_psc_exp import psc_exp_p21
 
 __all__ = ["IafPscAlpha", "IafPscAlphaState", "psc_alpha_p31"]
@@ -96,28 +96,12 @@ class IafPscAlpha(NeuronModel):
     WEIGHT_UNIT = "pA"
     RECEPTORS = ("ex", "in")
     SIGN_ROUTED = True
-    PARAMS = {
-        "E_L": Param(-70.0, "mV", doc="resting potential"),
-        "C_m": Param(250.0, "pF", "strict", "membrane capacitance"),
-        "tau_m": Param(10.0, "ms", "strict", "membrane time constant"),
-        "tau_syn_ex": Param(2.0, "ms", "strict", "excitatory PSC rise time"),
-        "tau_syn_in": Param(2.0, "ms", "strict", "inhibitory PSC rise time"),
-        "t_ref": Param(2.0, "ms", "nonneg", "refractory period"),
-        "V_th": Param(-55.0, "mV", doc="spike threshold"),
-        "V_reset": Param(-70.0, "mV", doc="reset potential"),
-        "V_min": Param(-float("inf"), "mV", doc="lower bound of V_m"),
-        "I_e": Param(0.0, "pA", doc="constant external current"),
-    }
-    STATES = {"V_m": Param(-70.0, "mV", doc="membrane potential"),
-              "I_syn_ex": Param(0.0, "pA", doc="excitatory synaptic current"),
-              "I_syn_in": Param(0.0, "pA", doc="inhibitory synaptic current")}
+    PARAMS = {**LIF_PARAMS, **syn_params("PSC rise time")}
+    STATES = PSC_STATES
 
     @classmethod
     def check(cls, values):
-        if (values["V_reset"] >= values["V_th"]).any():
-            raise SncoreError(
-                "iaf_psc_alpha parameter 'V_reset' must be < V_th, "
-                f"got V_reset={float(values['V_reset'].max()):g} mV, V_th={float(values['V_th'].min()):g} mV.")
+        check_reset_below_threshold(cls.NEST_NAME, values)
 
     def _constants(self, h):
         out = []
@@ -128,10 +112,7 @@ class IafPscAlpha(NeuronModel):
         P33 = jnp.exp(-h / self.tau_m)
         P30 = -self.tau_m / self.C_m * jnp.expm1(-h / self.tau_m)
         return (tuple(out[0]), tuple(out[1]), P33, P30,
-                jnp.ceil(self.t_ref / h - 1e-9).astype(jnp.int32))
-
-    def prepare(self, dt: float) -> "IafPscAlpha":
-        return eqx.tree_at(lambda m: m.consts, self, self._constants(dt), is_leaf=lambda x: x is None)
+                refractory_steps(self.t_ref, h))
 
     def init(self, dt: float) -> IafPscAlphaState:
         v = jnp.asarray(self.E_L)
@@ -151,9 +132,6 @@ class IafPscAlpha(NeuronModel):
         I_in = inh[1] * state.dI_in + inh[0] * state.I_syn_in
         dI_ex = ex[0] * state.dI_ex + ex[4] * inp.syn[0]
         dI_in = inh[0] * state.dI_in + inh[4] * inp.syn[1]
-        spike = spike_fn(V_m - self.V_th, self.surrogate, self.slope)
-        fired = spike > 0
-        V_m = jnp.where(fired, self.V_reset, V_m)
-        r = jnp.where(fired, ref_steps, r)
+        V_m, r, spike = fire_and_reset(self, V_m, r, ref_steps)
         return IafPscAlphaState(V_m, I_ex, I_in, dI_ex, dI_in, r,
                                 inp.current.astype(V_m.dtype)), spike

@@ -50,9 +50,8 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from ..units import SncoreError
 from ._base import Input, NeuronModel, Param
-from ._spike import spike_fn
+from ._lif import LIF_PARAMS, check_reset_below_threshold, fire_and_reset, refractory_steps
 
 __all__ = ["IafPscDelta", "IafPscDeltaState"]
 
@@ -74,35 +73,19 @@ class IafPscDelta(NeuronModel):
     V_reset: jax.Array = -70.0
     V_min: jax.Array = -jnp.inf
     I_e: jax.Array = 0.0
-    # per-dt constants filled by prepare(dt); None: computed inside step
-    P33: jax.Array | None = None
-    P30: jax.Array | None = None
-    ref_steps: jax.Array | None = None
+    consts: tuple | None = None  # per-dt constants filled by prepare(dt)
     surrogate: str = eqx.field(default="fast_sigmoid", static=True)
     slope: float = eqx.field(default=1.0, static=True)
 
     NEST_NAME = "iaf_psc_delta"
     WEIGHT_UNIT = "mV"
     RECEPTORS = ("spikes",)
-    PARAMS = {
-        "E_L": Param(-70.0, "mV", doc="resting potential"),
-        "C_m": Param(250.0, "pF", "strict", "membrane capacitance"),
-        "tau_m": Param(10.0, "ms", "strict", "membrane time constant"),
-        "t_ref": Param(2.0, "ms", "nonneg", "refractory period"),
-        "V_th": Param(-55.0, "mV", doc="spike threshold"),
-        "V_reset": Param(-70.0, "mV", doc="reset potential"),
-        "V_min": Param(-float("inf"), "mV", doc="lower bound of V_m"),
-        "I_e": Param(0.0, "pA", doc="constant external current"),
-    }
+    PARAMS = dict(LIF_PARAMS)
     STATES = {"V_m": Param(-70.0, "mV", doc="membrane potential")}
 
     @classmethod
     def check(cls, values):
-        if (values["V_reset"] >= values["V_th"]).any():
-            raise SncoreError(
-                "iaf_psc_delta parameter 'V_reset' must be < V_th, "
-                f"got V_reset={float(values['V_reset'].max()):g} mV, V_th={float(values['V_th'].min()):g} mV."
-            )
+        check_reset_below_threshold(cls.NEST_NAME, values)
 
     def init(self, dt: float) -> IafPscDeltaState:
         v = jnp.asarray(self.E_L)
@@ -111,27 +94,15 @@ class IafPscDelta(NeuronModel):
     def _constants(self, dt):
         P33 = jnp.exp(-dt / self.tau_m)
         P30 = -self.tau_m / self.C_m * jnp.expm1(-dt / self.tau_m)
-        ref_steps = jnp.ceil(self.t_ref / dt - 1e-9).astype(jnp.int32)
-        return P33, P30, ref_steps
-
-    def prepare(self, dt: float) -> "IafPscDelta":
-        P33, P30, ref_steps = self._constants(dt)
-        return eqx.tree_at(lambda m: (m.P33, m.P30, m.ref_steps), self, (P33, P30, ref_steps),
-                           is_leaf=lambda x: x is None)
+        return P33, P30, refractory_steps(self.t_ref, dt)
 
     def step(self, state: IafPscDeltaState, inp: Input, dt: float):
-        if self.P33 is None:
-            P33, P30, ref_counts = self._constants(dt)
-        else:
-            P33, P30, ref_counts = self.P33, self.P30, self.ref_steps
+        P33, P30, ref_steps = self._constants(dt) if self.consts is None else self.consts
         # absolute potentials: E_L + P33 (V - E_L) + ... is the relative update of NEST
         integrated = self.E_L + P30 * (state.I + self.I_e) + P33 * (state.V_m - self.E_L) + inp.syn[0]
         integrated = jnp.maximum(integrated, self.V_min)
         refractory = state.r > 0
         V_m = jnp.where(refractory, state.V_m, integrated)
         r = jnp.where(refractory, state.r - 1, state.r)
-        spike = spike_fn(V_m - self.V_th, self.surrogate, self.slope)
-        fired = spike > 0
-        V_m = jnp.where(fired, self.V_reset, V_m)
-        r = jnp.where(fired, ref_counts, r)
+        V_m, r, spike = fire_and_reset(self, V_m, r, ref_steps)
         return IafPscDeltaState(V_m=V_m, r=r, I=inp.current.astype(V_m.dtype)), spike

@@ -52,9 +52,9 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from ..units import SncoreError
-from ._base import Input, NeuronModel, Param
-from ._spike import spike_fn
+from ._base import Input, NeuronModel
+from ._lif import (LIF_PARAMS, PSC_STATES, check_reset_below_threshold, fire_and_reset,
+                   refractory_steps, syn_params)
 
 __all__ = ["IafPscExp", "IafPscExpState", "psc_exp_p21"]
 
@@ -96,27 +96,12 @@ class IafPscExp(NeuronModel):
     WEIGHT_UNIT = "pA"
     RECEPTORS = ("ex", "in")
     SIGN_ROUTED = True
-    PARAMS = {
-        "E_L": Param(-70.0, "mV", doc="resting potential"),
-        "C_m": Param(250.0, "pF", "strict", "membrane capacitance"),
-        "tau_m": Param(10.0, "ms", "strict", "membrane time constant"),
-        "tau_syn_ex": Param(2.0, "ms", "strict", "excitatory synaptic time constant"),
-        "tau_syn_in": Param(2.0, "ms", "strict", "inhibitory synaptic time constant"),
-        "t_ref": Param(2.0, "ms", "nonneg", "refractory period"),
-        "V_th": Param(-55.0, "mV", doc="spike threshold"),
-        "V_reset": Param(-70.0, "mV", doc="reset potential"),
-        "I_e": Param(0.0, "pA", doc="constant external current"),
-    }
-    STATES = {"V_m": Param(-70.0, "mV", doc="membrane potential"),
-              "I_syn_ex": Param(0.0, "pA", doc="excitatory synaptic current"),
-              "I_syn_in": Param(0.0, "pA", doc="inhibitory synaptic current")}
+    PARAMS = {k: v for k, v in LIF_PARAMS.items() if k != "V_min"} | syn_params("synaptic time constant")
+    STATES = PSC_STATES
 
     @classmethod
     def check(cls, values):
-        if (values["V_reset"] >= values["V_th"]).any():
-            raise SncoreError(
-                "iaf_psc_exp parameter 'V_reset' must be < V_th, "
-                f"got V_reset={float(values['V_reset'].max()):g} mV, V_th={float(values['V_th'].min()):g} mV.")
+        check_reset_below_threshold(cls.NEST_NAME, values)
 
     def _constants(self, h):
         P22 = jnp.exp(-h / self.tau_m)
@@ -124,10 +109,7 @@ class IafPscExp(NeuronModel):
                 psc_exp_p21(self.tau_syn_ex, self.tau_m, self.C_m, h),
                 psc_exp_p21(self.tau_syn_in, self.tau_m, self.C_m, h),
                 -self.tau_m / self.C_m * jnp.expm1(-h / self.tau_m),
-                jnp.ceil(self.t_ref / h - 1e-9).astype(jnp.int32))
-
-    def prepare(self, dt: float) -> "IafPscExp":
-        return eqx.tree_at(lambda m: m.consts, self, self._constants(dt), is_leaf=lambda x: x is None)
+                refractory_steps(self.t_ref, h))
 
     def init(self, dt: float) -> IafPscExpState:
         v = jnp.asarray(self.E_L)
@@ -144,8 +126,5 @@ class IafPscExp(NeuronModel):
         r = jnp.where(refractory, state.r - 1, state.r)
         I_ex = P11e * state.I_syn_ex + inp.syn[0]
         I_in = P11i * state.I_syn_in + inp.syn[1]
-        spike = spike_fn(V_m - self.V_th, self.surrogate, self.slope)
-        fired = spike > 0
-        V_m = jnp.where(fired, self.V_reset, V_m)
-        r = jnp.where(fired, ref_steps, r)
+        V_m, r, spike = fire_and_reset(self, V_m, r, ref_steps)
         return IafPscExpState(V_m, I_ex, I_in, r, inp.current.astype(V_m.dtype)), spike
