@@ -20,7 +20,7 @@ import math
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["threefry2x32", "stream_key", "uniform_bits", "poisson_table", "poisson_from_bits"]
+__all__ = ["threefry2x32", "stream_key", "uniform_bits", "uniform01", "poisson_table", "poisson_from_bits"]
 
 _ROT = (13, 15, 26, 6, 17, 29, 16, 24)
 
@@ -75,6 +75,14 @@ def uniform_bits(key, step, n: int):
     """
     j = jnp.arange(n, dtype=jnp.uint32)
     return threefry2x32(key, jnp.full((n,), step, jnp.uint32), j)[0]
+
+
+def uniform01(bits, dtype):
+    """Uniform floats in ``[0, 1)`` from uint32 words: the top 24 bits for float32 (exactly
+    representable), all 32 bits for float64."""
+    if jnp.dtype(dtype) == jnp.float64:
+        return bits.astype(jnp.float64) * 2.0**-32
+    return (bits >> jnp.uint32(8)).astype(jnp.float32) * jnp.float32(2.0**-24)
 
 
 def poisson_table(lam: float) -> np.ndarray:

@@ -33,7 +33,7 @@ import numpy as np
 from ..conn.propagate import (EventSpec, deliver_bcoo, deliver_dense,
                               deliver_event)
 from ..neurons import Input, NeuronModel, vmap_init, vmap_step
-from ..random import poisson_from_bits, threefry2x32, uniform_bits
+from ..random import poisson_from_bits, threefry2x32, uniform01, uniform_bits
 
 __all__ = ["Engine", "BlockPlan", "ProjPlan", "DrivePlan", "CurrentPlan", "MeterPlan"]
 
@@ -168,11 +168,15 @@ class Engine:
         k = state["k"]
         syn, cur, rings = self._inputs(params, state, k)
         spikes, neurons, counts = {}, {}, {}
-        for b, p in self.blocks.items():
+        for bi, (b, p) in enumerate(self.blocks.items()):
             # the slot read this step is cleared now: it is next written for delay D
             slot = k % p.D
             rings[b] = [r.at[slot].set(0) for r in rings[b]]
-            inp = Input(syn=jnp.stack(syn[b], axis=-1), current=cur[b])
+            u = None
+            if type(p.model).RANDOM:  # escape noise: one uniform per neuron and step
+                bkey = threefry2x32(state["key"], jnp.uint32(bi), jnp.uint32(0xB10C))
+                u = uniform01(uniform_bits(bkey, k.astype(jnp.uint32), p.n), self.dtype)
+            inp = Input(syn=jnp.stack(syn[b], axis=-1), current=cur[b], u=u)
             neurons[b], spikes[b] = vmap_step(params["models"][b], state["neurons"][b], inp, self.dt)
             counts[b] = state["counts"][b] + (spikes[b] > 0).astype(jnp.int32)
         if self.n_sg:

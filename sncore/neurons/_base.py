@@ -48,10 +48,13 @@ class Param:
 
 
 class Input(NamedTuple):
-    """Input of one neuron for one step: ``syn[R]`` per receptor and ``current`` in pA."""
+    """Input of one neuron for one step: ``syn[R]`` per receptor, ``current`` in pA, and for
+    models with ``RANDOM = True`` a uniform random number ``u`` in ``[0, 1)`` (fresh every
+    step and neuron, from the run's counter-based stream; ``None`` otherwise)."""
 
     syn: jax.Array
     current: jax.Array
+    u: jax.Array | None = None
 
 
 class NeuronModel(eqx.Module):
@@ -65,6 +68,8 @@ class NeuronModel(eqx.Module):
     #: a weight >= 0 goes to receptor 0, a negative weight to receptor 1
     SIGN_ROUTED: ClassVar[bool] = False
     NEST_NAME: ClassVar[str] = ""
+    #: the model draws randomness (escape noise): the engine passes ``Input.u``
+    RANDOM: ClassVar[bool] = False
 
     def init(self, dt: float) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
