@@ -1,5 +1,7 @@
-"""Traces and spike times against NEST 3.10 (data from tests/reference/make_nest_reference.py):
-exact-propagator models within 1e-6 mV, spike times identical."""
+"""Traces and spike times against NEST 3.10 (data from tests/reference/make_nest_reference.py).
+
+Tolerance bands (per model in the protocol, ``tol_mV``): exact propagators 1e-6 mV,
+ODE-integrated (conductance, adaptive) models 1e-3 mV; spike times identical."""
 
 import json
 import pathlib
@@ -13,7 +15,11 @@ import sncore as sn
 
 REF = json.loads((pathlib.Path(__file__).parent / "reference" / "nest_reference.json").read_text())
 P = REF["protocol"]
-UNIT = {"tau_m": u.ms, "t_ref": u.ms, "tau_syn_ex": u.ms, "tau_syn_in": u.ms}
+
+
+def _with_units(model: str, params: dict) -> dict:
+    table = sn.neurons.MODELS[model].PARAMS
+    return {k: v * getattr(u, table[k].unit) if table[k].unit != "1" else v for k, v in params.items()}
 
 
 @pytest.mark.parametrize("model", sorted(P["models"]))
@@ -21,7 +27,7 @@ def test_trace_and_spikes_match_nest(x64, model):
     spec = P["models"][model]
     wunit = sn.neurons.MODELS[model].WEIGHT_UNIT
     sim = sn.Simulator(dt=P["dt"] * u.ms, seed=0, dtype=jnp.float64)
-    params = {k: v * UNIT[k] for k, v in spec["params"].items()}
+    params = _with_units(model, spec["params"])
     n = sim.create(model, params={**params, "I_e": P["I_e"] * u.pA})
     dc = P["dc"]
     g = sim.create("dc_generator", params={"amplitude": dc["amplitude"] * u.pA,
@@ -42,7 +48,7 @@ def test_trace_and_spikes_match_nest(x64, model):
     ref = REF["data"][model]
     m = len(ref["times"])  # NEST hands over samples up to T - min_delay
     np.testing.assert_allclose(t[:m], ref["times"], atol=1e-9)
-    np.testing.assert_allclose(v[:m], ref["V_m"], atol=1e-6, rtol=0)
+    np.testing.assert_allclose(v[:m], ref["V_m"], atol=spec.get("tol_mV", 1e-6), rtol=0)
     st, _ = res.spikes(rec)
     np.testing.assert_allclose(st.to_decimal(u.ms), ref["spike_times"], atol=1e-9)
     assert len(ref["spike_times"]) >= 3  # the protocol does exercise threshold and reset
