@@ -1,5 +1,6 @@
 """Connectivity: NEST connection rules, weight/delay specs, spike propagation paths."""
 
+from .plasticity import SYNAPSES as SYNAPSES
 from .rules import AllToAll as AllToAll
 from .rules import OneToOne as OneToOne
 from .rules import Rule as Rule
@@ -15,4 +16,4 @@ from .values import uniform as uniform
 
 __all__ = ["Rule", "AllToAll", "OneToOne", "fixed_indegree", "fixed_outdegree",
            "fixed_probability", "pairwise_bernoulli", "fixed_total_number",
-           "uniform", "normal", "lognormal", "exponential"]
+           "uniform", "normal", "lognormal", "exponential", "SYNAPSES"]

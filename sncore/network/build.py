@@ -17,7 +17,7 @@ from ..conn.propagate import build_csr, build_delay_groups
 from ..neurons import MODELS
 from ..random import poisson_table
 from .devices import window_steps
-from .engine import SG, BlockPlan, CurrentPlan, DrivePlan, Engine, MeterPlan, ProjPlan
+from .engine import SG, BlockPlan, CurrentPlan, DrivePlan, Engine, MeterPlan, PlasticPlan, ProjPlan
 
 if TYPE_CHECKING:
     from .simulator import Simulator
@@ -72,7 +72,7 @@ def _route_by_sign(conns: list) -> list[tuple[int, object]]:
             if m.any():
                 out.append((1 + 2 * i + receptor, replace(
                     c, src=c.src[m], tgt=c.tgt[m], weight=c.weight[m], delay=c.delay[m],
-                    receptor=receptor)))
+                    receptor=receptor, index=None if c.index is None else c.index[m])))
     return out
 
 
@@ -101,8 +101,15 @@ def build_engine(sim: "Simulator") -> Engine:
     # (the other receptor)
     sg_negative = any(np.any(w < 0) for g in sim.groups if g.kind == "spike_generator"
                       for _, w in g.extra["trains"])
-    merged: dict[tuple, list] = {}
+    plastic = []
     for c in ring_conns:
+        if c.synapse is not None:
+            plastic.append(PlasticPlan(c.src_block, c.tgt_block, c.receptor, c.synapse, c.src, c.tgt,
+                                       c.delay, c.weight, c.synapse.history(int(c.delay.max()), sim.dt),
+                                       c.call, c.index))
+    ring_conns_static = [c for c in ring_conns if c.synapse is None]
+    merged: dict[tuple, list] = {}
+    for c in ring_conns_static:
         if c.src_block == SG and sg_negative and MODELS[c.tgt_block].SIGN_ROUTED:
             merged.setdefault((c.src_block, c.tgt_block, c.receptor, c.path, 1), []).append(c)
             merged.setdefault((c.src_block, c.tgt_block, 1 - c.receptor, c.path, -1), []).append(c)
@@ -153,4 +160,4 @@ def build_engine(sim: "Simulator") -> Engine:
             for b, pos in tgt.block_positions().items():
                 g.extra["meter_index"].append(len(meters))
                 meters.append(MeterPlan(b, pos, g.extra["record_from"], iv, off))
-    return Engine(sim.dt, sim.dtype, blocks, projs, drives, currents, meters, n_sg)
+    return Engine(sim.dt, sim.dtype, blocks, projs, drives, currents, meters, n_sg, plastic)

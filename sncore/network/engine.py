@@ -15,6 +15,8 @@ One step ``k`` (see DESIGN.md, "One time step"):
    active dc generators; ``state, spike = vmap(model.step)``;
 2. spike-generator spikes for step k come in as the scan's ``xs``;
 3. every projection delivers its source spikes into its target ring at ``(k + d) mod D``;
+   connections with a synapse model (:mod:`sncore.conn.plasticity`) first update their
+   weights and synaptic state from the spikes of step k, then transmit;
 4. the step emits recorded spikes (bit-packed) and multimeter samples.
 
 :meth:`Engine.run_chunk` runs ``n`` steps in one jitted ``lax.scan``; the Simulator calls it
@@ -32,10 +34,11 @@ import numpy as np
 
 from ..conn.propagate import (EventSpec, deliver_bcoo, deliver_dense,
                               deliver_event)
+from ..conn.plasticity import SynapseModel, SynArrays, deliver_synapses
 from ..neurons import Input, NeuronModel, vmap_init, vmap_step
 from ..random import poisson_from_bits, threefry2x32, uniform01, uniform_bits
 
-__all__ = ["Engine", "BlockPlan", "ProjPlan", "DrivePlan", "CurrentPlan", "MeterPlan"]
+__all__ = ["Engine", "BlockPlan", "ProjPlan", "PlasticPlan", "DrivePlan", "CurrentPlan", "MeterPlan"]
 
 SG = "__spike_generators__"
 
@@ -61,6 +64,23 @@ class ProjPlan:
     spec: EventSpec | None = None
     src_sign: int = 0           # +1 / -1: only positive / negative source values (spike
                                 # weights of spike generators onto sign-routed models)
+
+
+@dataclass
+class PlasticPlan:
+    """A connection with a synapse model (plasticity): synapses in connection order."""
+
+    src: str
+    tgt: str
+    receptor: int
+    model: SynapseModel
+    src_pos: np.ndarray
+    tgt_pos: np.ndarray
+    delay: np.ndarray           # steps
+    weight: np.ndarray          # initial weights
+    H: int                      # history depth of the rule
+    call: int                   # connect-call index
+    index: np.ndarray           # positions of these synapses in the call's connection list
 
 
 @dataclass
@@ -109,6 +129,7 @@ class Engine:
     currents: list[CurrentPlan]
     meters: list[MeterPlan]
     n_sg: int
+    plastic: list[PlasticPlan] = field(default_factory=list)
 
     # ----------------------------------------------------------------- pytrees
     def init_params(self) -> dict:
@@ -119,6 +140,10 @@ class Engine:
             "proj": [p.data for p in self.projs],
             "drive_w": [f(d.w) for d in self.drives],
             "dc_amp": [f(c.amp) for c in self.currents],
+            "plastic": [{"p": pp.model.params(self.dtype), "on": jnp.ones((), self.dtype),
+                         "syn": SynArrays(*(jnp.asarray(a, jnp.int32) for a in
+                                            (pp.src_pos, pp.tgt_pos, pp.delay)))}
+                        for pp in self.plastic],
         }
 
     def init_state(self, key: np.ndarray) -> dict:
@@ -129,7 +154,9 @@ class Engine:
         rings = {b: tuple(jnp.zeros((p.D, p.n), self.dtype) for _ in range(p.n_receptors))
                  for b, p in self.blocks.items()}
         counts = {b: jnp.zeros((p.n,), jnp.int32) for b, p in self.blocks.items()}
-        return {"neurons": neurons, "rings": rings, "counts": counts,
+        plastic = [pp.model.init(pp.weight, self.blocks[pp.src].n, self.blocks[pp.tgt].n, pp.H,
+                                 self.dtype) for pp in self.plastic]
+        return {"neurons": neurons, "rings": rings, "counts": counts, "plastic": plastic,
                 "k": jnp.zeros((), jnp.int32), "key": jnp.asarray(key, jnp.uint32)}
 
     # ----------------------------------------------------------------- one step
@@ -198,9 +225,17 @@ class Engine:
             else:
                 ring = deliver_bcoo(ring, src, params["proj"][i], k)
             rings[pr.tgt][pr.receptor] = ring
+        plastic = []
+        for i, pp in enumerate(self.plastic):  # synapse models: update, then transmit
+            P = params["plastic"][i]
+            st, w_eff = pp.model.step(P["p"], state["plastic"][i], P["syn"], spikes[pp.src],
+                                      spikes[pp.tgt], k, self.dt, P["on"])
+            plastic.append(st)
+            rings[pp.tgt][pp.receptor] = deliver_synapses(rings[pp.tgt][pp.receptor], spikes[pp.src],
+                                                          w_eff, P["syn"], k)
         rings = {b: tuple(r) for b, r in rings.items()}
-        new_state = {"neurons": neurons, "rings": rings, "counts": counts, "k": k + 1,
-                     "key": state["key"]}
+        new_state = {"neurons": neurons, "rings": rings, "counts": counts, "plastic": plastic,
+                     "k": k + 1, "key": state["key"]}
         out = {
             "spk": {b: jnp.packbits(spikes[b][p.rec_pos] > 0) for b, p in self.blocks.items()
                     if len(p.rec_pos)},

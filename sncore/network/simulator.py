@@ -22,6 +22,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..conn.plasticity import resolve_synapse
 from ..conn.propagate import capacity_ladder
 from ..conn.rules import resolve_rule
 from ..conn.values import delay_to_steps, resolve_values
@@ -35,7 +36,7 @@ from .result import Result
 from .run import initial_capacities, run_steps
 from .stimuli import sg_chunk, spike_generator_steps
 
-__all__ = ["Simulator", "Connection"]
+__all__ = ["Simulator", "Connection", "Synapses"]
 
 
 @dataclass
@@ -52,6 +53,9 @@ class Connection:
     receptor: int = 0
     path: str = "auto"
     device: Group | None = None
+    synapse: Any = None  # a sncore.conn.plasticity.SynapseModel, None = static
+    call: int = -1       # connect-call index
+    index: np.ndarray | None = None  # positions of these pairs in the call's connection list
 
 
 class Simulator:
@@ -100,6 +104,7 @@ class Simulator:
         self._block_sizes: dict[str, int] = {}
         self._next_id = 1
         self._n_connect = 0
+        self._plasticity: dict[int, bool] = {}
         self.engine = None
         self.params = None
         self.state = None
@@ -191,7 +196,8 @@ class Simulator:
     # ------------------------------------------------------------------ connect
     def connect(self, pre: NodeCollection, post: NodeCollection, rule: Any = "all_to_all",
                 weight: Any = None, delay: Any = None, *, allow_autapses: bool = True,
-                allow_multapses: bool = True, receptor: int = 0, path: str = "auto") -> None:
+                allow_multapses: bool = True, receptor: int = 0, path: str = "auto",
+                synapse: Any = None) -> "Synapses | None":
         """Connect ``pre`` to ``post`` with a NEST rule.
 
         Args:
@@ -205,6 +211,15 @@ class Simulator:
             allow_autapses, allow_multapses: NEST's flags (both default True).
             receptor: receptor port of the target model.
             path: ``"auto"``, ``"event"``, ``"dense"`` or ``"bcoo"`` propagation.
+            synapse: ``"static_synapse"`` (default), a synapse model name
+                (``"stdp_synapse"``, ``"tsodyks_synapse"``, ``"tsodyks2_synapse"``,
+                ``"anti_hebbian"``) or a NEST-style dict ``{"synapse_model": name, **params}``
+                with Quantities (see :mod:`sncore.conn.plasticity`). Synapse models need
+                neuron sources (relay generator spikes through a ``parrot_neuron``).
+
+        Returns:
+            a :class:`Synapses` handle on the new connections (``get("weight")``,
+            ``set(plasticity=...)``), or None for recorder/multimeter connections.
         """
         import brainunit as u
 
@@ -254,6 +269,10 @@ class Simulator:
                                   f"[0, {n_rec}) for {g.model}{extra}, got {receptor!r}.")
         if pk == "dc_generator":
             wunit = DEVICES[pk].weight_unit
+        syn_model = resolve_synapse(synapse, wunit)
+        if syn_model is not None and pk != "neuron":
+            raise SncoreError(f"connect: synapse model {syn_model.NAME!r} needs neuron sources, got a "
+                              f"{pk}; relay generator spikes through a parrot_neuron.")
         rule = resolve_rule(rule)
         rng = np.random.default_rng([self.seed, self._n_connect, 0xC0])
         i_s, i_t = rule.pairs(pre.global_ids, post.global_ids, rng, allow_autapses, allow_multapses)
@@ -266,6 +285,8 @@ class Simulator:
                            (1.0 * _unit(wunit) if weight is None else weight), n, shape, wunit, "weight", rng)
         d_ms = resolve_values(1.0 * u.ms if delay is None else delay, n, shape, "ms", "delay", rng)
         d = delay_to_steps(d_ms, self.dt)
+        if syn_model is not None and hasattr(syn_model, "check_weights"):
+            syn_model.check_weights(w)
         s_names, s_code, s_all = _positions(pre)
         t_names, t_code, t_all = _positions(post)
         s_block, s_pos = s_code[i_s], s_all[i_s]
@@ -277,13 +298,16 @@ class Simulator:
             for tb in range(len(t_names)):
                 m = (s_block == sb) & (t_block == tb)
                 if len(s_names) == 1 and len(t_names) == 1:
-                    m = slice(None)
+                    m = np.ones(n, bool)
                 elif not m.any():
                     continue
                 self.connections.append(Connection(
                     src_block=s_names[sb], tgt_block=t_names[tb], src=s_pos[m], tgt=t_pos[m],
-                    weight=w[m], delay=d[m], receptor=receptor, path=path, device=device))
+                    weight=w[m], delay=d[m], receptor=receptor, path=path, device=device,
+                    synapse=syn_model, call=self._n_connect, index=np.nonzero(m)[0]))
+        call = self._n_connect
         self._n_connect += 1  # only successful calls advance the connectivity streams
+        return Synapses(self, call, n, wunit, syn_model)
 
     def _connect_multimeter(self, mm, post):
         if post.kind != "neuron":
@@ -333,6 +357,9 @@ class Simulator:
             return
         self.engine = build_engine(self)
         self.params = self.engine.init_params()
+        for i, pp in enumerate(self.engine.plastic):
+            if not self._plasticity.get(pp.call, True):
+                self.params["plastic"][i]["on"] = jnp.zeros((), self.dtype)
         key = np.array([self.seed & 0xFFFFFFFF, (self.seed >> 32) & 0xFFFFFFFF], np.uint32)
         self.state = self.engine.init_state(key)
         self.capacities = tuple(
@@ -380,6 +407,69 @@ class CompiledRun:
 
     def __call__(self, params, state, key):
         return self.fn(params, state, key)
+
+
+class Synapses:
+    """The connections made by one ``connect`` call (NEST's SynapseCollection, reduced).
+
+    ``get(name)`` returns a per-connection array in the order of the rule's pairs:
+    ``"weight"`` (Quantity; the current value for plastic synapses), ``"delay"`` (ms), or a
+    per-synapse state variable of the synapse model (e.g. ``"u"``, ``"x"``).
+    ``set(plasticity=False)`` stops (``True`` resumes) long-term weight changes between
+    ``simulate()`` calls; traces and short-term state keep evolving.
+    """
+
+    def __init__(self, sim: Simulator, call: int, n: int, weight_unit: str, model):
+        self.sim, self.call, self.n, self.weight_unit, self.model = sim, call, n, weight_unit, model
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __repr__(self) -> str:
+        kind = self.model.NAME if self.model is not None else "static_synapse"
+        return f"Synapses({self.n} x {kind})"
+
+    def _conns(self):
+        return [c for c in self.sim.connections if c.call == self.call]
+
+    def get(self, name: str = "weight"):
+        import brainunit as u
+
+        out = np.zeros(self.n)
+        if name == "delay":
+            for c in self._conns():
+                out[c.index] = c.delay * self.sim.dt
+            return out * u.ms
+        eng = self.sim.engine
+        plans = [] if eng is None else [(i, pp) for i, pp in enumerate(eng.plastic) if pp.call == self.call]
+        state_names = set()
+        if plans:
+            state_names = {k for k, v in self.sim.state["plastic"][plans[0][0]].items()
+                           if np.ndim(v) == 1 and v.shape[0] == len(plans[0][1].index)} - {"w", "w0", "last"}
+        if name != "weight" and name not in state_names:
+            allowed = ["weight", "delay", *sorted(state_names)]
+            raise SncoreError(f"Synapses.get: unknown variable {name!r}; allowed: {allowed}.")
+        if plans:
+            for i, pp in plans:
+                out[pp.index] = np.asarray(self.sim.state["plastic"][i]["w" if name == "weight" else name])
+        else:
+            for c in self._conns():
+                out[c.index] = c.weight
+        if name != "weight":
+            return out
+        return out * _unit(self.weight_unit) if self.weight_unit != "1" else out
+
+    def set(self, plasticity: bool) -> None:
+        if self.model is None or not self.model.PLASTIC_WEIGHT:
+            raise SncoreError(f"Synapses.set(plasticity=...) needs a long-term plastic synapse model, "
+                              f"these are {self!r}.")
+        if not isinstance(plasticity, bool):
+            raise SncoreError(f"Synapses.set parameter 'plasticity' must be True or False, got {plasticity!r}.")
+        self.sim._plasticity[self.call] = plasticity
+        if self.sim.engine is not None:
+            for i, pp in enumerate(self.sim.engine.plastic):
+                if pp.call == self.call:
+                    self.sim.params["plastic"][i]["on"] = jnp.asarray(float(plasticity), self.sim.dtype)
 
 
 def _unit(name):
