@@ -147,6 +147,12 @@ class Simulator:
 
     def _create_neurons(self, model, n, params, init):
         cls = MODELS[model]
+        # NEST accepts state variables (V_m, ...) among the parameters: they set the initial state
+        both = set(params) & set(init) & set(cls.STATES)
+        if both:
+            raise SncoreError(f"{model}: {sorted(both)[0]!r} given both in params and in init; give it once.")
+        init = {**init, **{k: v for k, v in params.items() if k in cls.STATES and k not in cls.PARAMS}}
+        params = {k: v for k, v in params.items() if k not in init}
         unknown = set(params) - set(cls.PARAMS)
         if unknown:
             raise SncoreError(f"{model} has no parameter {sorted(unknown)[0]!r}; "
