@@ -2,5 +2,7 @@
 
 from .brunel import BrunelNetwork as BrunelNetwork
 from .brunel import brunel as brunel
+from .coba import CobaNetwork as CobaNetwork
+from .coba import coba as coba
 
-__all__ = ["brunel", "BrunelNetwork"]
+__all__ = ["brunel", "BrunelNetwork", "coba", "CobaNetwork"]
