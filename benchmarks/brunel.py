@@ -27,25 +27,21 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import gc
 import json
-import os
-import platform
-import statistics
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from _harness import Run, _fmt, environment, medians, run_script
+
 HERE = Path(__file__).resolve().parent
 PEER_SCRIPTS = {"nest": HERE / "peers" / "nest_brunel.py",
                 "brian2": HERE / "peers" / "brian2_brunel.py"}
 PEER_LABELS = {"nest": "NEST", "brian2": "Brian2 cpp_standalone"}
 
-Run = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -159,51 +155,10 @@ def time_sncore(net: Brunel, seed: int, dt_ms: float, t_ms: float) -> Run:
 # ----------------------------------------------------------------------------------- peers
 def run_peer(name: str, python: Path, net: Brunel, seed: int, dt_ms: float, t_ms: float,
              threads: int, timeout_s: float, env: dict[str, str] | None = None) -> Run:
-    """Run one peer script as a subprocess and return its JSON (or ``{"error": ...}``).
-
-    ``env``: variables added to the subprocess's environment (e.g. ``OMP_WAIT_POLICY``).
-    """
-    cmd = [str(python), str(PEER_SCRIPTS[name]), "--order", str(net.order), "--seed", str(seed),
-           "--T", str(t_ms), "--dt", str(dt_ms), "--threads", str(threads)]
-    t0 = time.perf_counter()
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s,
-                              cwd=HERE, env={**os.environ, **(env or {})})
-    except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {timeout_s:.0f} s"}
-    wall_s = time.perf_counter() - t0
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
-    if proc.returncode != 0 or not lines:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
-        return {"error": f"exit {proc.returncode}: " + " | ".join(tail)}
-    out: Run = json.loads(lines[-1])
-    out["process_wall_s"] = wall_s
-    return out
-
-
-# -------------------------------------------------------------------------------- summaries
-def medians(runs: list[Run]) -> Run:
-    """Median of every numeric field over the runs without an error; other fields from
-    the first run."""
-    ok = [r for r in runs if "error" not in r]
-    if not ok:
-        return {"error": runs[0]["error"] if runs else "no run"}
-    out: Run = {}
-    for key, val in ok[0].items():
-        vals = [r[key] for r in ok if key in r]
-        numeric = isinstance(val, (int, float)) and not isinstance(val, bool)
-        if numeric and len(set(vals)) > 1:
-            out[key] = statistics.median(float(v) for v in vals)
-        else:
-            out[key] = val  # non-numeric, or the same in every run (keeps ints as ints)
-    out["n_runs"] = len(ok)
-    return out
-
-
-def _fmt(x: Any, width: int, prec: int = 3) -> str:
-    if isinstance(x, (int, float)):
-        return f"{x:>{width}.{prec}f}"
-    return f"{'-':>{width}}"
+    """Run one peer script as a subprocess and return its JSON (or ``{"error": ...}``)."""
+    args = ["--order", str(net.order), "--seed", str(seed), "--T", str(t_ms), "--dt", str(dt_ms),
+            "--threads", str(threads)]
+    return run_script(python, PEER_SCRIPTS[name], args, timeout_s, env)
 
 
 def print_table(results: list[dict[str, Any]]) -> None:
@@ -232,32 +187,6 @@ def print_table(results: list[dict[str, Any]]) -> None:
           "Brian2 code generation + C++ compile.\nsteady: sncore second simulate(T) run_s; "
           "NEST second Run(T); Brian2 the binary's run loop.\n"
           "sncore/peer: ratio of the steady simulate times (< 1: sncore faster).")
-
-
-def _git_revision() -> str | None:
-    """Commit of the sncore checkout this script lives in, with ``+dirty`` for local edits."""
-    try:
-        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, text=True,
-                             capture_output=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "sncore"], cwd=HERE,
-                               text=True, capture_output=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return rev + ("+dirty" if dirty else "")
-
-
-def environment() -> dict[str, Any]:
-    import jax
-    import sncore
-
-    return {
-        "date_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "platform": platform.platform(), "machine": platform.machine(),
-        "cpu_count": os.cpu_count(), "python": platform.python_version(),
-        "sncore": sncore.__version__, "sncore_git": _git_revision(),
-        "jax": jax.__version__,
-        "jax_backend": jax.default_backend(), "jax_devices": [str(d) for d in jax.devices()],
-    }
 
 
 # ------------------------------------------------------------------------------------- main
