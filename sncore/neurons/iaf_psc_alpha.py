@@ -35,6 +35,9 @@ V_min       mV      -inf      lower bound of V_m
 I_e         pA      0.0       constant external current
 =========== ======= ========= ===========================================
 
+State: ``V_m`` (mV, -70), ``I_syn_ex``, ``I_syn_in`` (pA, 0) and their derivatives
+``dI_ex``, ``dI_in`` (internal). Weights in pA; the sign selects the receptor, as in NEST.
+
 Example:
     >>> n = sim.create("iaf_psc_alpha", 10, params={"tau_syn_ex": 0.5 * u.ms})
 """
