@@ -260,5 +260,6 @@ def resolve_rule(rule) -> Rule:
     raise SncoreError(
         f"rule={rule!r} is not a connection rule; allowed: 'all_to_all', 'one_to_one', "
         "sn.conn.fixed_indegree(K), sn.conn.fixed_outdegree(K), sn.conn.fixed_probability(p), "
-        "sn.conn.fixed_total_number(N)."
+        "sn.conn.fixed_total_number(N), or a topology: sn.conn.small_world(k, p), "
+        "sn.conn.scale_free(m), sn.conn.ring(k), sn.conn.grid(shape, radius)."
     )

@@ -209,7 +209,8 @@ class Simulator:
         Args:
             pre, post: node collections (``sim.create`` results, sliced or added).
             rule: ``"all_to_all"`` (default), ``"one_to_one"`` or a rule object from
-                :mod:`sncore.conn`.
+                :mod:`sncore.conn` (NEST rules, or topologies such as
+                ``sn.conn.small_world(k, p)``, ``sn.conn.grid(shape, radius)``).
             weight: Quantity in the target model's weight unit (mV for iaf_psc_delta),
                 a per-connection array, or a distribution; default 1 (NEST's default).
             delay: Quantity (time), array or distribution; default 1 ms; rounded to whole
@@ -282,10 +283,7 @@ class Simulator:
         rule = resolve_rule(rule)
         rng = np.random.default_rng([self.seed, self._n_connect, 0xC0])
         i_s, i_t = rule.pairs(pre.global_ids, post.global_ids, rng, allow_autapses, allow_multapses)
-        if hasattr(rule, "array_shape") and rule.name in ("all_to_all", "fixed_indegree", "fixed_outdegree"):
-            shape = rule.array_shape(len(pre), len(post))
-        else:
-            shape = None
+        shape = rule.array_shape(len(pre), len(post))  # None: only (n_conn,) arrays
         n = len(i_s)
         w = resolve_values(1.0 if weight is None and wunit == "1" else
                            (1.0 * _unit(wunit) if weight is None else weight), n, shape, wunit, "weight", rng)
