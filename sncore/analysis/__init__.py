@@ -1,0 +1,28 @@
+"""Spike-train statistics on the host (numpy), for recordings after a simulation.
+
+Times are brainunit Quantities (or bare numbers with ``unit=``); see :mod:`.trains` for
+the conventions (sorted trains, closed counting windows, NaN for too-short trains).
+
+Example:
+    >>> import brainunit as u, sncore as sn
+    >>> from sncore import analysis as sa
+    >>> times, senders = res.spikes(rec)
+    >>> trains = sa.split_by_sender(times, senders, ids=pop)
+    >>> sa.firing_rates(trains, res.t_start * u.ms, res.t_stop * u.ms)
+    >>> sa.cv(trains[0]), sa.correlation_matrix(trains, 0 * u.ms, 1 * u.second, 5 * u.ms)
+"""
+
+from .rates import KERNELS as KERNELS
+from .rates import PSTH as PSTH
+from .rates import firing_rate as firing_rate
+from .rates import firing_rates as firing_rates
+from .rates import kernel as kernel
+from .rates import kernel_rate as kernel_rate
+from .rates import population_rate as population_rate
+from .rates import psth as psth
+from .trains import bin_edges as bin_edges
+from .trains import binned_counts as binned_counts
+from .trains import spike_train as spike_train
+from .trains import spike_trains as spike_trains
+from .trains import split_by_sender as split_by_sender
+from .trains import to_ms as to_ms

@@ -1,0 +1,111 @@
+"""sncore.analysis against closed forms, hand-computed cases and statistical bands derived
+from the estimators' standard errors (fixed seeds; bands are 4-5 standard errors)."""
+
+import brainunit as u
+import numpy as np
+import pytest
+
+from sncore import SncoreError
+from sncore import analysis as sa
+
+ms = u.ms
+
+
+def poisson_train(rate_hz, t_stop_ms, rng):
+    n = rng.poisson(rate_hz * t_stop_ms * 1e-3)
+    return np.sort(rng.uniform(0, t_stop_ms, n))
+
+
+# ---------------------------------------------------------------- trains: input normalisation
+
+def test_units_are_converted_and_bare_numbers_need_unit():
+    np.testing.assert_allclose(sa.spike_train(np.array([0.5, 1.0]) * u.second), [500.0, 1000.0])
+    np.testing.assert_allclose(sa.spike_train([0.5, 1.0], unit="s"), [500.0, 1000.0])
+    np.testing.assert_allclose(sa.spike_train([0.5, 1.0], unit=u.ms), [0.5, 1.0])
+    with pytest.raises(SncoreError, match="bare numbers.*unit='ms'"):
+        sa.spike_train([1.0, 2.0])
+    with pytest.raises(SncoreError, match="must be a time.*mV"):
+        sa.spike_train([1.0, 2.0] * u.mV)
+    with pytest.raises(SncoreError, match="not a time unit"):
+        sa.spike_train([1.0], unit="mV")
+    with pytest.raises(SncoreError, match="t_stop"):   # bare window bound without unit
+        sa.firing_rate([1.0] * ms, 0 * ms, 10)
+
+
+def test_unsorted_nonfinite_and_single_train_errors():
+    with pytest.raises(SncoreError, match=r"not sorted: time\[2\] = 1 ms < time\[1\] = 3 ms"):
+        sa.spike_train([2.0, 3.0, 1.0] * ms)
+    np.testing.assert_allclose(sa.spike_train([2.0, 3.0, 1.0] * ms, sort=True), [1, 2, 3])
+    with pytest.raises(SncoreError, match="finite"):
+        sa.spike_train([1.0, np.nan] * ms)
+    with pytest.raises(SncoreError, match=r"wrap it: \[train\]"):
+        sa.firing_rates([1.0, 2.0] * ms, 0 * ms, 10 * ms)
+    with pytest.raises(SncoreError, match="t_stop must be > t_start"):
+        sa.firing_rate([1.0] * ms, 5 * ms, 5 * ms)
+    with pytest.raises(SncoreError, match="whole number of bins"):
+        sa.binned_counts([[1.0] * ms], 0 * ms, 10 * ms, 3 * ms)
+
+
+def test_split_by_sender_groups_sorts_and_keeps_silent_neurons():
+    t = [3.0, 1.0, 2.0, 4.0, 5.0] * ms
+    s = np.array([2, 2, 1, 9, 2])
+    trains = sa.split_by_sender(t, s, ids=[1, 2, 3])
+    assert [tr.to_decimal(ms).tolist() for tr in trains] == [[2.0], [1.0, 3.0, 5.0], []]
+    assert [len(tr) for tr in sa.split_by_sender(t, s)] == [1, 3, 1]   # default: unique senders
+    with pytest.raises(SncoreError, match="equal length"):
+        sa.split_by_sender(t, s[:3])
+
+
+def test_binned_counts_histogram_convention_by_hand():
+    # bins [0,1) [1,2) [2,3]; 1.0 goes up, 3.0 (= t_stop) is in the closed last bin, 3.5 is out;
+    # 0.1 * 30 = 3.0000000000000004 and 0.1 * 10 = 1.0 by float round-off stay on their edges
+    tr = [[0.0, 0.5, 1.0, 2.99, 3.0, 3.5] * ms, [0.1 * 10, 0.1 * 30] * ms, [] * ms]
+    c = sa.binned_counts(tr, 0 * ms, 3 * ms, 1 * ms)
+    np.testing.assert_array_equal(c, [[2, 1, 2], [0, 1, 1], [0, 0, 0]])
+
+
+# ---------------------------------------------------------------- rates
+
+def test_firing_rates_by_hand():
+    r = sa.firing_rates([[10.0, 20.0, 1000.0] * ms, [] * ms, [0.5] * u.second], 0 * ms, 1 * u.second)
+    np.testing.assert_allclose(r.to_decimal(u.Hz), [3.0, 0.0, 1.0])
+    assert float(sa.firing_rate([10.0, 20.0] * ms, 0 * ms, 20 * ms).to_decimal(u.Hz)) == 100.0
+
+
+@pytest.mark.parametrize("kernel", sa.KERNELS)
+def test_kernel_rate_integrates_to_spike_count(kernel):
+    rng = np.random.default_rng(1)
+    train = np.sort(rng.uniform(100, 300, 37))
+    w = 4.0
+    # grid covering every kernel's mass (alpha/exponential tails e^-40 ~ 4e-18)
+    dt = 0.005
+    grid = np.arange(-100.0, 500.0, dt) + dt / 2     # midpoint rule
+    r = sa.kernel_rate(train * ms, grid * ms, kernel, w * ms).to_decimal(u.Hz)
+    np.testing.assert_allclose(np.sum(r) * dt * 1e-3, 37, rtol=1e-3)
+    assert np.all(r >= 0)
+
+
+def test_kernel_shapes_closed_form():
+    s = np.array([-3.0, -1.0, 0.0, 1.0, 2.0])
+    np.testing.assert_allclose(sa.kernel("rectangular", s, 2.0), [0, 0.5, 0.5, 0, 0])
+    np.testing.assert_allclose(sa.kernel("gaussian", s, 2.0), np.exp(-s**2 / 8) / np.sqrt(8 * np.pi))
+    np.testing.assert_allclose(sa.kernel("exponential", s, 2.0), [0, 0, 0.5, 0.5 * np.exp(-0.5), 0.5 / np.e])
+    np.testing.assert_allclose(sa.kernel("alpha", s, 2.0), [0, 0, 0, np.exp(-0.5) / 4, 0.5 / np.e])
+    with pytest.raises(SncoreError, match="kernel='box'"):
+        sa.kernel_rate([1.0] * ms, [1.0] * ms, "box", 1 * ms)
+
+
+def test_population_rate_and_psth_by_hand():
+    trials = [[1.0, 12.0] * ms, [3.0, 4.0] * ms, [19.0, 20.0] * ms]
+    p = sa.psth(trials, 0 * ms, 20 * ms, 10 * ms)
+    np.testing.assert_array_equal(p.counts, [3, 3])
+    np.testing.assert_allclose(p.rate.to_decimal(u.Hz), [100.0, 100.0])  # 3 / (3 * 10 ms)
+    np.testing.assert_allclose(p.edges.to_decimal(ms), [0, 10, 20])
+    p = sa.psth(trials, 0 * ms, 20 * ms, 5 * ms)
+    np.testing.assert_array_equal(p.counts, [3, 0, 1, 2])
+    c, r = sa.population_rate(trials, 0 * ms, 20 * ms, 5 * ms)
+    np.testing.assert_allclose(c.to_decimal(ms), [2.5, 7.5, 12.5, 17.5])
+    np.testing.assert_allclose(r.to_decimal(u.Hz), np.array([3, 0, 1, 2]) / (3 * 5e-3))
+    # kernel version: pooled kernel rate / N, e.g. rectangular width 5 at centres
+    _, rk = sa.population_rate(trials, 0 * ms, 20 * ms, 5 * ms, kernel="rectangular", width=5 * ms)
+    np.testing.assert_allclose(rk.to_decimal(u.Hz), np.array([3, 0, 1, 2]) / 5e-3 / 3)
