@@ -109,3 +109,65 @@ def test_population_rate_and_psth_by_hand():
     # kernel version: pooled kernel rate / N, e.g. rectangular width 5 at centres
     _, rk = sa.population_rate(trials, 0 * ms, 20 * ms, 5 * ms, kernel="rectangular", width=5 * ms)
     np.testing.assert_allclose(rk.to_decimal(u.Hz), np.array([3, 0, 1, 2]) / 5e-3 / 3)
+
+
+# ---------------------------------------------------------------- variability
+
+N_ISI = 20000
+
+
+def _poisson_isi_train(seed, n=N_ISI, rate_hz=50.0):
+    isis = np.random.default_rng(seed).exponential(1e3 / rate_hz, n)
+    return np.concatenate([[0.0], np.cumsum(isis)]) * ms
+
+
+def test_cv_cv2_lv_of_poisson_are_one_within_standard_error():
+    train = _poisson_isi_train(2)
+    # delta method for exponential ISIs: SE(CV) = 1/sqrt(n). CV2 and LV average 1-dependent terms
+    # of variance 1/3 (CV2: 2|2U-1|, U uniform) and 4/5 (LV: 3(2U-1)^2); Cauchy-Schwarz bounds the
+    # variance of their mean by 3 sigma^2 / n.
+    assert abs(sa.cv(train) - 1) < 4 / np.sqrt(N_ISI)
+    assert abs(sa.cv2(train) - 1) < 4 * np.sqrt(1.0 / N_ISI)
+    assert abs(sa.lv(train) - 1) < 4 * np.sqrt(2.4 / N_ISI)
+
+
+def test_cv_cv2_lv_of_regular_train_are_zero_and_hand_values():
+    regular = np.arange(0, 1000, 0.1) * ms            # float spacing: ISIs equal to ~1e-13
+    for f in (sa.cv, sa.cv2, sa.lv):
+        assert f(regular) == pytest.approx(0, abs=1e-9)
+    # ISIs 10, 20, 10 (mean 40/3)
+    t = [0, 10, 30, 40] * ms
+    d = np.array([10.0, 20.0, 10.0])
+    assert sa.cv(t) == pytest.approx(np.sqrt(np.mean((d - 40 / 3) ** 2)) / (40 / 3))
+    assert sa.cv2(t) == pytest.approx((2 * 10 / 30 + 2 * 10 / 30) / 2)      # 2/3
+    assert sa.lv(t) == pytest.approx(3 * ((1 / 3) ** 2 + (1 / 3) ** 2) / 2)  # 1/3
+    np.testing.assert_allclose(sa.isi(t).to_decimal(ms), d)
+
+
+def test_variability_nan_rule_for_short_trains():
+    for f in (sa.cv, sa.cv2, sa.lv):
+        assert np.isnan(f([] * ms)) and np.isnan(f([1.0] * ms)) and np.isnan(f([1.0, 5.0] * ms))
+        assert np.isfinite(f([1.0, 5.0, 6.0] * ms))
+        assert np.isnan(f([2.0, 2.0, 2.0] * ms))                  # coincident spikes: 0 / 0
+        out = f([[1.0, 2.0] * ms, [1.0, 2.0, 4.0] * ms])           # list -> one value per train
+        assert out.shape == (2,) and np.isnan(out[0]) and np.isfinite(out[1])
+    assert np.isnan(sa.fano_factor([] * ms, 0 * ms, 100 * ms, 10 * ms))            # mean count 0
+    assert np.isnan(sa.fano_factor([5.0] * ms, 0 * ms, 100 * ms))                  # one window
+
+
+def test_fano_factor_poisson_one_regular_zero():
+    rng = np.random.default_rng(3)
+    train = poisson_train(100.0, 200_000.0, rng) * ms    # 2000 windows of 100 ms, ~10 spikes each
+    # Poisson counts: Var(F_hat) ~ 2/n (delta method with the Poisson moments)
+    assert abs(sa.fano_factor(train, 0 * ms, 200 * u.second, 100 * ms) - 1) < 4 * np.sqrt(2 / 2000)
+    regular = (np.arange(2000) + 0.5) * ms                # exactly 10 spikes per 10 ms window
+    assert sa.fano_factor(regular, 0 * ms, 2000 * ms, 10 * ms) == 0.0
+    # across trials (window=None): counts 2, 4, 3 -> var 1, mean 3
+    trials = [[1.0, 2.0] * ms, [1.0, 2.0, 3.0, 4.0] * ms, [5.0, 6.0, 7.0] * ms]
+    assert sa.fano_factor(trials, 0 * ms, 10 * ms) == pytest.approx(1 / 3)
+
+
+def test_isi_distribution_by_hand():
+    edges, p = sa.isi_distribution([0.0, 1.0, 3.0, 3.5, 10.0] * ms, 1 * ms, 4 * ms)  # ISIs 1, 2, .5, 6.5
+    np.testing.assert_allclose(edges.to_decimal(ms), [0, 1, 2, 3, 4])
+    np.testing.assert_allclose(p.to_decimal(u.kHz), [0.25, 0.25, 0.25, 0.0])

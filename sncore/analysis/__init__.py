@@ -26,3 +26,9 @@ from .trains import spike_train as spike_train
 from .trains import spike_trains as spike_trains
 from .trains import split_by_sender as split_by_sender
 from .trains import to_ms as to_ms
+from .variability import cv as cv
+from .variability import cv2 as cv2
+from .variability import fano_factor as fano_factor
+from .variability import isi as isi
+from .variability import isi_distribution as isi_distribution
+from .variability import lv as lv
