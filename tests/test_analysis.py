@@ -171,3 +171,83 @@ def test_isi_distribution_by_hand():
     edges, p = sa.isi_distribution([0.0, 1.0, 3.0, 3.5, 10.0] * ms, 1 * ms, 4 * ms)  # ISIs 1, 2, .5, 6.5
     np.testing.assert_allclose(edges.to_decimal(ms), [0, 1, 2, 3, 4])
     np.testing.assert_allclose(p.to_decimal(u.kHz), [0.25, 0.25, 0.25, 0.0])
+
+
+# ---------------------------------------------------------------- correlation
+
+def _thinned_pair(p, mother_hz, t_stop_ms, seed):
+    rng = np.random.default_rng(seed)
+    mother = poisson_train(mother_hz, t_stop_ms, rng)
+    return mother[rng.random(mother.size) < p], mother[rng.random(mother.size) < p]
+
+
+def _r_standard_error(alpha, beta, n):
+    """Asymptotic SE of Pearson's r for X = A + B, Y = A + C with independent Poisson A (mean
+    alpha) and B, C (mean beta): the delta-method formula with the exact central moments
+    (mu20 = lam, mu11 = alpha, mu40 = lam + 3 lam^2, mu22 = alpha + lam^2 + 2 alpha^2,
+    mu31 = alpha + 3 lam alpha)."""
+    lam = alpha + beta
+    rho = alpha / lam
+    m40, m22, m31 = lam + 3 * lam**2, alpha + lam**2 + 2 * alpha**2, alpha + 3 * lam * alpha
+    bracket = 2 * m40 / lam**2 + 2 * m22 / lam**2 + 4 * m22 / alpha**2 - 8 * m31 / (alpha * lam)
+    return np.sqrt(rho**2 / (4 * n) * bracket)
+
+
+def test_count_correlation_identical_independent_and_thinned_mother():
+    rng = np.random.default_rng(4)
+    a, b = poisson_train(50.0, 100_000.0, rng), poisson_train(50.0, 100_000.0, rng)
+    win = (0 * ms, 100 * u.second, 20 * ms)                       # n = 5000 bins
+    assert sa.correlation_coefficient(a * ms, a * ms, *win) == pytest.approx(1.0, abs=1e-12)
+    assert abs(sa.correlation_coefficient(a * ms, b * ms, *win)) < 4 / np.sqrt(5000)
+    p, mother_hz = 0.3, 200.0
+    x, y = _thinned_pair(p, mother_hz, 100_000.0, seed=5)
+    lam_m = mother_hz * 20e-3                                   # mother spikes per bin
+    se = _r_standard_error(p * p * lam_m, p * (1 - p) * lam_m, 5000)
+    assert abs(sa.correlation_coefficient(x * ms, y * ms, *win) - p) < 4 * se
+    c = sa.correlation_matrix([x * ms, y * ms, [] * ms], *win)
+    assert c[0, 0] == 1.0 and c[0, 1] == c[1, 0] and np.all(np.isnan(c[2])) and np.all(np.isnan(c[:, 2]))
+
+
+def test_r_standard_error_reduces_to_normal_theory():
+    # large counts: (1 - rho^2) / sqrt(n)
+    assert _r_standard_error(3e6, 7e6, 100) == pytest.approx((1 - 0.09) / 10, rel=1e-3)
+
+
+def test_cross_correlogram_by_hand_and_shifted_copy():
+    a = [1.0, 5.0, 12.0] * ms
+    lags, c = sa.cross_correlogram(a, [4.0, 8.0, 15.0] * ms, 1 * ms, 5 * ms)
+    # lags t_b - t_a within 5 ms: 3 (1->4), -1 (5->4), 3 (5->8), -4 (12->8), 3 (12->15)
+    np.testing.assert_allclose(lags.to_decimal(ms), np.arange(-5, 6))
+    expected = np.zeros(11, int)
+    expected[[1, 4, 8]] = [1, 1, 3]
+    np.testing.assert_array_equal(c, expected)
+    rng = np.random.default_rng(6)
+    t = poisson_train(20.0, 20_000.0, rng)
+    lags, c = sa.cross_correlogram(t * ms, (t + 7.0) * ms, 0.5 * ms, 20 * ms)
+    assert lags.to_decimal(ms)[np.argmax(c)] == 7.0
+    # dense oracle: every pairwise lag, rounded to the nearest bin centre
+    d = (t[None, :] + 7.0) - t[:, None]
+    k = np.round(d[np.abs(d) < 20.25] / 0.5).astype(int) + 40
+    np.testing.assert_array_equal(c, np.bincount(k, minlength=81))
+    assert c[54] >= t.size                     # every spike with its own copy, plus chance pairs
+    lags, c = sa.cross_correlogram((t + 7.0) * ms, t * ms, 0.5 * ms, 20 * ms)
+    assert lags.to_decimal(ms)[np.argmax(c)] == -7.0
+    with pytest.raises(SncoreError, match="whole multiple of bin_size"):
+        sa.cross_correlogram(a, a, 2 * ms, 5 * ms)
+
+
+def test_synchrony_chi_identical_one_independent_inverse_sqrt_n():
+    rng = np.random.default_rng(7)
+    one = poisson_train(20.0, 10_000.0, rng) * ms
+    assert sa.synchrony([one] * 8, 0 * ms, 10 * u.second, 5 * ms) == pytest.approx(1.0)
+    assert sa.synchrony([one] * 8, 0 * ms, 10 * u.second, 5 * ms, kernel="gaussian", width=3 * ms) \
+        == pytest.approx(1.0)
+    n, bins, lam = 25, 10_000, 50.0 * 5e-3
+    trains = [poisson_train(50.0, 50_000.0, rng) * ms for _ in range(n)]
+    chi = sa.synchrony(trains, 0 * ms, 50 * u.second, 5 * ms)
+    # chi^2 = var of the mean / mean var: relative SE of the numerator's sample variance is
+    # sqrt((2 + excess kurtosis) / bins), excess kurtosis of a mean of n Poisson counts 1/(n lam);
+    # chi = sqrt(chi^2) halves the relative error
+    rel_se = 0.5 * np.sqrt((2 + 1 / (n * lam)) / bins)
+    assert abs(chi * np.sqrt(n) - 1) < 4 * rel_se
+    assert np.isnan(sa.synchrony([[] * ms, [] * ms], 0 * ms, 10 * ms, 1 * ms))

@@ -12,6 +12,10 @@ Example:
     >>> sa.cv(trains[0]), sa.correlation_matrix(trains, 0 * u.ms, 1 * u.second, 5 * u.ms)
 """
 
+from .correlation import correlation_coefficient as correlation_coefficient
+from .correlation import correlation_matrix as correlation_matrix
+from .correlation import cross_correlogram as cross_correlogram
+from .correlation import synchrony as synchrony
 from .rates import KERNELS as KERNELS
 from .rates import PSTH as PSTH
 from .rates import firing_rate as firing_rate
