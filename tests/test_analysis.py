@@ -251,3 +251,80 @@ def test_synchrony_chi_identical_one_independent_inverse_sqrt_n():
     rel_se = 0.5 * np.sqrt((2 + 1 / (n * lam)) / bins)
     assert abs(chi * np.sqrt(n) - 1) < 4 * rel_se
     assert np.isnan(sa.synchrony([[] * ms, [] * ms], 0 * ms, 10 * ms, 1 * ms))
+
+
+# ---------------------------------------------------------------- distances
+
+def _vp_oracle(a, b, q):
+    """Plain double-loop Victor-Purpura dynamic program."""
+    g = np.zeros((len(a) + 1, len(b) + 1))
+    g[:, 0], g[0, :] = np.arange(len(a) + 1), np.arange(len(b) + 1)
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            g[i, j] = min(g[i - 1, j] + 1, g[i, j - 1] + 1, g[i - 1, j - 1] + q * abs(a[i - 1] - b[j - 1]))
+    return g[-1, -1]
+
+
+def test_victor_purpura_closed_cases():
+    a, b = [1.0, 5.0, 9.0, 20.0] * ms, [2.0, 30.0] * ms
+    assert sa.victor_purpura(a, b, 0 / ms) == 2.0                      # |n - m|
+    assert sa.victor_purpura(a, b, 1e6 / ms) == 6.0                    # n + m
+    assert sa.victor_purpura(a, b, float("inf") / ms) == 6.0
+    assert sa.victor_purpura([3.0, 4.0] * ms, [3.0, 9.0] * ms, float("inf") / ms) == 2.0  # one coincident
+    for d in (0.5, 3.0, 10.0, -7.0):
+        for q in (0.1, 0.5, 2.0):
+            got = sa.victor_purpura([50.0] * ms, [50.0 + d] * ms, q / ms)
+            assert got == pytest.approx(min(q * abs(d), 2.0))
+    assert sa.victor_purpura([1.0] * ms, [] * ms, 1 / ms) == 1.0
+    assert sa.victor_purpura([] * ms, [] * ms, 1 / ms) == 0.0
+    # q as a rate: 100 Hz = 0.1 / ms; bare q read in 1/unit
+    assert sa.victor_purpura([0.0] * ms, [5.0] * ms, 100 * u.Hz) == pytest.approx(0.5)
+    assert sa.victor_purpura([0.0], [5.0], 0.1, unit="ms") == pytest.approx(0.5)
+    with pytest.raises(SncoreError, match="cost per time"):
+        sa.victor_purpura([0.0] * ms, [5.0] * ms, 0.1 * ms)
+    with pytest.raises(SncoreError, match="bare number"):
+        sa.victor_purpura([0.0] * ms, [5.0] * ms, 0.1)
+
+
+def test_victor_purpura_matches_double_loop_oracle():
+    rng = np.random.default_rng(8)
+    for q in (0.0, 0.05, 0.3, 2.0):
+        a, b = np.sort(rng.uniform(0, 100, 17)), np.sort(rng.uniform(0, 100, 11))
+        assert sa.victor_purpura(a * ms, b * ms, q / ms) == pytest.approx(_vp_oracle(a, b, q), abs=1e-12)
+    m = sa.victor_purpura_matrix([a * ms, b * ms, [] * ms], 0.3 / ms)
+    np.testing.assert_allclose(m, [[0, _vp_oracle(a, b, 0.3), 17], [_vp_oracle(a, b, 0.3), 0, 11], [17, 11, 0]])
+
+
+def _vr_grid(a, b, tau, t_end, dt):
+    """(1/tau) int (f_a - f_b)^2 dt by the midpoint rule (spikes on multiples of dt)."""
+    t = np.arange(0.0, t_end, dt) + dt / 2
+    f = np.zeros_like(t)
+    for s, sign in [(a, 1.0), (b, -1.0)]:
+        for x in s:
+            f += sign * np.where(t >= x, np.exp(-np.maximum(t - x, 0) / tau), 0.0)
+    return np.sqrt(np.sum(f**2) * dt / tau)
+
+
+def test_van_rossum_vs_fine_grid_integral_and_closed_values():
+    rng = np.random.default_rng(9)
+    tau = 5.0
+    a = np.sort(rng.choice(1000, 12, replace=False)) * 0.1      # distinct spikes on a 0.1 ms grid
+    b = np.sort(rng.choice(1000, 8, replace=False)) * 0.1
+    ref = _vr_grid(a, b, tau, 100 + 30 * tau, 0.0025)
+    assert sa.van_rossum(a * ms, b * ms, tau * ms) == pytest.approx(ref, rel=1e-3)
+    # direct O(n m) closed form with all pairwise exponentials
+    def s(x, y):
+        return np.exp(-np.abs(x[:, None] - y[None, :]) / tau).sum()
+    direct = np.sqrt(0.5 * (s(a, a) + s(b, b) - 2 * s(a, b)))
+    assert sa.van_rossum(a * ms, b * ms, tau * u.ms) == pytest.approx(direct, rel=1e-12)
+    assert sa.van_rossum([10.0] * ms, [] * ms, tau * ms) == pytest.approx(np.sqrt(0.5))
+    far = np.arange(5) * 1000.0                                      # 5 separated spikes
+    assert sa.van_rossum(far * ms, [] * ms, tau * ms) == pytest.approx(np.sqrt(5 / 2))
+    for d in (0.5, 5.0, 40.0):
+        assert sa.van_rossum([10.0] * ms, [10.0 + d] * ms, tau * ms) == pytest.approx(np.sqrt(1 - np.exp(-d / tau)))
+    assert sa.van_rossum(a * ms, a * ms, tau * ms) == 0.0
+    assert sa.van_rossum([1.0, 1.0] * ms, [] * ms, tau * ms) == pytest.approx(np.sqrt(2.0))  # double spike: 4/2
+    m = sa.van_rossum_matrix([a * ms, b * ms], tau * ms)
+    np.testing.assert_allclose(m, [[0, direct], [direct, 0]], rtol=1e-12)
+    with pytest.raises(SncoreError, match="'tau' must be > 0"):
+        sa.van_rossum(a * ms, b * ms, 0 * ms)

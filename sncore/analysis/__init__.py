@@ -16,6 +16,10 @@ from .correlation import correlation_coefficient as correlation_coefficient
 from .correlation import correlation_matrix as correlation_matrix
 from .correlation import cross_correlogram as cross_correlogram
 from .correlation import synchrony as synchrony
+from .distances import van_rossum as van_rossum
+from .distances import van_rossum_matrix as van_rossum_matrix
+from .distances import victor_purpura as victor_purpura
+from .distances import victor_purpura_matrix as victor_purpura_matrix
 from .rates import KERNELS as KERNELS
 from .rates import PSTH as PSTH
 from .rates import firing_rate as firing_rate
