@@ -328,3 +328,27 @@ def test_van_rossum_vs_fine_grid_integral_and_closed_values():
     np.testing.assert_allclose(m, [[0, direct], [direct, 0]], rtol=1e-12)
     with pytest.raises(SncoreError, match="'tau' must be > 0"):
         sa.van_rossum(a * ms, b * ms, 0 * ms)
+
+
+# ---------------------------------------------------------------- neo export
+
+def test_neo_missing_raises_importerror_naming_the_pip_package(monkeypatch):
+    import sys
+
+    from sncore.analysis import neo as sneo
+    monkeypatch.setitem(sys.modules, "neo", None)        # makes `import neo` fail
+    with pytest.raises(ImportError, match="pip install neo"):
+        sneo.to_neo([1.0] * ms, 0 * ms, 10 * ms)
+
+
+def test_neo_round_trip():
+    pytest.importorskip("neo", reason="neo not installed (pip install neo); export untested here")
+    from sncore.analysis import neo as sneo
+    st = sneo.to_neo([[1.0, 2.5] * ms, [] * ms], 0 * ms, 1 * u.second, ids=[4, 7])
+    assert len(st) == 2 and float(st[0].t_stop.rescale("ms").magnitude) == 1000.0
+    assert st[0].annotations["sender"] == 4 and st[1].size == 0
+    np.testing.assert_allclose(sneo.from_neo(st[0]).to_decimal(ms), [1.0, 2.5])
+    one = sneo.to_neo([0.5] * u.second, 0 * ms, 1 * u.second)
+    np.testing.assert_allclose(one.rescale("ms").magnitude, [500.0])
+    with pytest.raises(SncoreError, match="outside"):
+        sneo.to_neo([[20.0] * ms], 0 * ms, 10 * ms)

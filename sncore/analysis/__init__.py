@@ -20,6 +20,9 @@ from .distances import van_rossum as van_rossum
 from .distances import van_rossum_matrix as van_rossum_matrix
 from .distances import victor_purpura as victor_purpura
 from .distances import victor_purpura_matrix as victor_purpura_matrix
+from .neo import from_neo as from_neo
+from .neo import result_to_neo as result_to_neo
+from .neo import to_neo as to_neo
 from .rates import KERNELS as KERNELS
 from .rates import PSTH as PSTH
 from .rates import firing_rate as firing_rate
