@@ -352,3 +352,39 @@ def test_neo_round_trip():
     np.testing.assert_allclose(one.rescale("ms").magnitude, [500.0])
     with pytest.raises(SncoreError, match="outside"):
         sneo.to_neo([[20.0] * ms], 0 * ms, 10 * ms)
+
+
+# ---------------------------------------------------------------- integration with a simulation
+
+def test_analysis_of_a_simulated_population_agrees_with_result_rates():
+    import sncore as sn
+
+    sim = sn.Simulator(dt=0.1 * ms, seed=3)
+    pop = sim.create("iaf_psc_delta", 50, params={"tau_m": 10 * ms, "V_th": 15 * u.mV, "E_L": 0 * u.mV,
+                                                  "V_reset": 0 * u.mV, "t_ref": 2 * ms},
+                     init={"V_m": 0 * u.mV})
+    noise = sim.create("poisson_generator", params={"rate": 30000 * u.Hz})
+    sim.connect(noise, pop, weight=0.1 * u.mV, delay=1.0 * ms)
+    rec = sim.create("spike_recorder")
+    sim.connect(pop, rec)
+    res = sim.simulate(200 * ms)
+    times, senders = res.spikes(rec)
+    trains = sa.split_by_sender(times, senders, ids=pop)
+    assert len(trains) == 50 and sum(len(t) for t in trains) == len(times)
+    t0, t1 = res.t_start * ms, res.t_stop * ms
+    expected = res.rates(pop).to_decimal(u.Hz)
+    assert expected.mean() > 5                                   # the population fires
+    np.testing.assert_allclose(sa.firing_rates(trains, t0, t1).to_decimal(u.Hz), expected)
+    _, pr = sa.population_rate(trains, t0, t1, 10 * ms)
+    assert pr.to_decimal(u.Hz).mean() == pytest.approx(expected.mean())
+    cvs = sa.cv(trains)                                          # per neuron, NaN below 3 spikes
+    n = np.array([len(t) for t in trains])
+    assert np.all(np.isnan(cvs[n < 3])) and np.all((cvs[n >= 3] >= 0) & (cvs[n >= 3] < 2))
+    c = sa.correlation_matrix(trains, t0, t1, 5 * ms)
+    assert c.shape == (50, 50) and np.allclose(c, c.T, equal_nan=True)
+    try:
+        import neo  # noqa: F401
+    except ImportError:
+        return
+    sts = sa.result_to_neo(res, rec, ids=pop)
+    assert [st.size for st in sts] == n.tolist()
