@@ -35,6 +35,13 @@ def test_units_are_converted_and_bare_numbers_need_unit():
 def test_unsorted_nonfinite_and_single_train_errors():
     with pytest.raises(SncoreError, match=r"not sorted: time\[2\] = 1 ms < time\[1\] = 3 ms"):
         sa.spike_train([2.0, 3.0, 1.0] * ms)
+    for f in (sa.cv, sa.cv2, sa.lv, sa.isi):                 # order matters: error
+        with pytest.raises(SncoreError, match="not sorted"):
+            f([2.0, 3.0, 1.0, 7.0] * ms)
+    # order does not matter for counts and distances: sorted silently
+    assert float(sa.firing_rate([9.0, 1.0] * ms, 0 * ms, 10 * ms).to_decimal(u.Hz)) == 200.0
+    assert sa.van_rossum([9.0, 1.0] * ms, [1.0, 9.0] * ms, 5 * ms) == 0.0
+    assert sa.victor_purpura([9.0, 1.0] * ms, [1.0, 9.0] * ms, 1 / ms) == 0.0
     np.testing.assert_allclose(sa.spike_train([2.0, 3.0, 1.0] * ms, sort=True), [1, 2, 3])
     with pytest.raises(SncoreError, match="finite"):
         sa.spike_train([1.0, np.nan] * ms)

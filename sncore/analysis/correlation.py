@@ -96,7 +96,7 @@ def cross_correlogram(a: Any, b: Any, bin_size: Any, max_lag: Any, *, unit: Any 
         ``(lags, counts)``: bin centres (Quantity, ms, ``[2K+1]``) and pair counts (int64).
         ``counts / (len(a) * bin_size)`` is the rate of ``b`` conditioned on a spike of ``a``.
     """
-    ta, tb = spike_train(a, unit=unit, name="a"), spike_train(b, unit=unit, name="b")
+    ta, tb = spike_train(a, unit=unit, sort=True, name="a"), spike_train(b, unit=unit, sort=True, name="b")
     w = _positive(bin_size, unit, "bin_size")
     m = float(to_ms(max_lag, unit=unit, name="max_lag"))
     k = round(m / w)
@@ -139,7 +139,7 @@ def synchrony(trains: Any, t_start: Any, t_stop: Any, bin_size: Any, *, kernel: 
         a = float(to_ms(t_start, unit=unit, name="t_start"))
         b = _positive(bin_size, unit, "bin_size")
         centres = a + b * (np.arange(x.shape[1]) + 0.5)
-        x = np.stack([_kernel_sum(t, centres, kernel, w) for t in spike_trains(trains, unit=unit)])
+        x = np.stack([_kernel_sum(t, centres, kernel, w) for t in spike_trains(trains, unit=unit, sort=True)])
     if x.shape[0] == 0:
         raise SncoreError("synchrony needs at least one train, got an empty list.")
     den = x.var(axis=1).mean()

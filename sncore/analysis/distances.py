@@ -89,7 +89,7 @@ def victor_purpura(a: Any, b: Any, q: Any, *, unit: Any = None) -> float:
         float, dimensionless (a number of spike operations).
     """
     qv = _cost_per_ms(q, unit)
-    return _vp(spike_train(a, unit=unit, name="a"), spike_train(b, unit=unit, name="b"), qv)
+    return _vp(spike_train(a, unit=unit, sort=True, name="a"), spike_train(b, unit=unit, sort=True, name="b"), qv)
 
 
 def _forward(y: np.ndarray, tau: float) -> np.ndarray:
@@ -134,7 +134,7 @@ def van_rossum(a: Any, b: Any, tau: Any, *, unit: Any = None) -> float:
         float, dimensionless.
     """
     t = _positive(tau, unit, "tau")
-    return _vr(spike_train(a, unit=unit, name="a"), spike_train(b, unit=unit, name="b"), t)
+    return _vr(spike_train(a, unit=unit, sort=True, name="a"), spike_train(b, unit=unit, sort=True, name="b"), t)
 
 
 def _matrix(tr: list[np.ndarray], f, p: float) -> np.ndarray:
@@ -148,9 +148,9 @@ def _matrix(tr: list[np.ndarray], f, p: float) -> np.ndarray:
 
 def victor_purpura_matrix(trains: Any, q: Any, *, unit: Any = None) -> np.ndarray:
     """Victor-Purpura distances of all pairs of a list of trains, ``[N, N]`` (symmetric, zero diagonal)."""
-    return _matrix(spike_trains(trains, unit=unit), _vp, _cost_per_ms(q, unit))
+    return _matrix(spike_trains(trains, unit=unit, sort=True), _vp, _cost_per_ms(q, unit))
 
 
 def van_rossum_matrix(trains: Any, tau: Any, *, unit: Any = None) -> np.ndarray:
     """van Rossum distances of all pairs of a list of trains, ``[N, N]`` (symmetric, zero diagonal)."""
-    return _matrix(spike_trains(trains, unit=unit), _vr, _positive(tau, unit, "tau"))
+    return _matrix(spike_trains(trains, unit=unit, sort=True), _vr, _positive(tau, unit, "tau"))

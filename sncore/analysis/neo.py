@@ -58,7 +58,7 @@ def to_neo(trains: Any, t_start: Any, t_stop: Any, *, ids: Any = None, unit: Any
     neo, pq = _neo()
     a, b = _window(t_start, t_stop, unit)
     single = _is_one_train(trains)
-    tr = [spike_train(trains, unit=unit)] if single else spike_trains(trains, unit=unit)
+    tr = [spike_train(trains, unit=unit, sort=True)] if single else spike_trains(trains, unit=unit, sort=True)
     ids = getattr(ids, "global_ids", ids)
     if ids is not None:
         ids = np.atleast_1d(np.asarray(ids)).tolist()

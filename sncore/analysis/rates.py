@@ -67,7 +67,7 @@ def firing_rate(train: Any, t_start: Any, t_stop: Any, *, unit: Any = None) -> A
         unit: unit of bare time arguments (see :mod:`~sncore.analysis.trains`).
     """
     a, b = _window(t_start, t_stop, unit)
-    return _hz(count_in_window(spike_train(train, unit=unit), a, b) / (b - a))
+    return _hz(count_in_window(spike_train(train, unit=unit, sort=True), a, b) / (b - a))
 
 
 def firing_rates(trains: Any, t_start: Any, t_stop: Any, *, unit: Any = None) -> Any:
@@ -77,7 +77,7 @@ def firing_rates(trains: Any, t_start: Any, t_stop: Any, *, unit: Any = None) ->
     the window ``[res.t_start, res.t_stop]`` ms.
     """
     a, b = _window(t_start, t_stop, unit)
-    n = [count_in_window(t, a, b) for t in spike_trains(trains, unit=unit)]
+    n = [count_in_window(t, a, b) for t in spike_trains(trains, unit=unit, sort=True)]
     return _hz(np.asarray(n, dtype=np.float64) / (b - a))
 
 
@@ -122,7 +122,7 @@ def kernel_rate(train: Any, times: Any, kernel: str = "gaussian", width: Any = N
     if width is None:
         raise SncoreError("kernel_rate needs width=, e.g. width=5 * u.ms.")
     w = _positive(width, unit, "width")
-    t = spike_train(train, unit=unit)
+    t = spike_train(train, unit=unit, sort=True)
     grid = np.atleast_1d(to_ms(times, unit=unit, name="times"))
     if kernel not in KERNELS:
         raise SncoreError(f"kernel={kernel!r} is not known; use one of {KERNELS}.")
@@ -141,7 +141,7 @@ def population_rate(trains: Any, t_start: Any, t_stop: Any, bin_size: Any, *, ke
         ``(centres, rate)``: bin centres (Quantity, ms) and the rate (Quantity, Hz), ``[K]``.
     """
     edges = bin_edges(t_start, t_stop, bin_size, unit=unit)
-    tr = spike_trains(trains, unit=unit)
+    tr = spike_trains(trains, unit=unit, sort=True)
     if not tr:
         raise SncoreError("population_rate needs at least one train, got an empty list.")
     w, k = edges[1] - edges[0], len(edges) - 1
@@ -180,7 +180,7 @@ def psth(trials: Any, t_start: Any, t_stop: Any, bin_size: Any, *, unit: Any = N
         (array([3, 1]), Quantity([150.  50.], "Hz"))
     """
     edges = bin_edges(t_start, t_stop, bin_size, unit=unit)
-    tr = spike_trains(trials, unit=unit, name="trials")
+    tr = spike_trains(trials, unit=unit, sort=True, name="trials")
     if not tr:
         raise SncoreError("psth needs at least one trial, got an empty list.")
     w, k = edges[1] - edges[0], len(edges) - 1

@@ -10,10 +10,13 @@ Every function of :mod:`sncore.analysis` accepts spike times as
   of error. ``unit=`` applies to every bare time argument of that call (trains, window
   bounds, bin sizes, kernel widths); Quantities always carry their own unit.
 
-A *spike train* is a 1-D array of spike times sorted in non-decreasing order. An unsorted
-train is an error (ISI statistics and distances depend on order) unless ``sort=True`` is
-passed to :func:`spike_train`. Times must be finite. An empty train is valid; statistics
-that need more spikes than a train has return NaN as documented per function.
+A *spike train* is a 1-D array of finite spike times. **Order rule:** where the order of
+the given times matters, i.e. for the ISI statistics (``isi``, ``isi_distribution``, ``cv``,
+``cv2``, ``lv``: an unsorted train would give negative intervals, which is almost always a
+bug upstream), a train that decreases somewhere raises an error naming the first bad index.
+Everywhere else (rates, counts, PSTH, Fano factor, correlations, distances, Neo export) a
+train is a set of times and is sorted silently. An empty train is valid; statistics that
+need more spikes than a train has return NaN as documented per function.
 
 Recorded spikes in sncore's layout, ``times, senders = res.spikes(rec)``, are a set of
 events; :func:`split_by_sender` groups them into one train per neuron (sorted per neuron,
@@ -239,7 +242,7 @@ def binned_counts(trains: Any, t_start: Any, t_stop: Any, bin_size: Any, *, unit
                [0, 0]])
     """
     edges = bin_edges(t_start, t_stop, bin_size, unit=unit)
-    tr = spike_trains(trains, unit=unit)
+    tr = spike_trains(trains, unit=unit, sort=True)
     w, k = edges[1] - edges[0], len(edges) - 1
     out = np.zeros((len(tr), k), dtype=np.int64)
     for i, t in enumerate(tr):

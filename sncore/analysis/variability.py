@@ -156,7 +156,7 @@ def fano_factor(trains: Any, t_start: Any, t_stop: Any, window: Any = None, *, u
     Returns:
         float; NaN for fewer than 2 counts or a mean count of 0.
     """
-    tr = [spike_train(trains, unit=unit)] if _is_one_train(trains) else spike_trains(trains, unit=unit)
+    tr = [spike_train(trains, unit=unit, sort=True)] if _is_one_train(trains) else spike_trains(trains, unit=unit, sort=True)
     if window is None:
         a, b = _window(t_start, t_stop, unit)
         w, k = b - a, 1
