@@ -8,6 +8,7 @@ Example:
     >>> res.rate(pop)
 """
 
+from . import analysis as analysis
 from . import conn as conn
 from . import neurons as neurons
 from .network import NodeCollection as NodeCollection
