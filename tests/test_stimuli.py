@@ -156,3 +156,82 @@ def test_timed_current_bad_input():
     pop = sim.create("iaf_psc_delta", 2)
     with pytest.raises(SncoreError, match="3 columns.*2 nodes"):
         sim.connect(g, pop)
+
+
+# ----------------------------------------------------------------- inhomogeneous_poisson_generator
+def _inhom_run(chunk=None, chunks=None, seed=3, n=None):
+    Q = P["inhom"]
+    sim = sn.Simulator(dt=DT * u.ms, seed=seed, chunk=chunk)
+    pop = _counters(sim, n or Q["n"])
+    g = sim.create("inhomogeneous_poisson_generator", params={
+        "rate_times": Q["rate_times"] * u.ms, "rate_values": Q["rate_values"] * u.Hz,
+        "start": Q["start"] * u.ms, "stop": Q["stop"] * u.ms})
+    sim.connect(g, pop, weight=1 * u.mV, delay=Q["delay"] * u.ms)
+    t, v = _trace(sim, pop, Q["T"], chunks)
+    return t, np.rint(np.diff(np.vstack([np.zeros(v.shape[1]), v]), axis=0)).astype(int)
+
+
+def _inhom_expected_rate(stamps):
+    """Rate (Hz) behind the counts seen in the sample stamped ``stamps``: NEST's rule, written
+    out independently: generator step t = stamp/dt - 1 - delay; active for s < t <= e; rate of
+    the last change time <= (t + 1) dt."""
+    Q = P["inhom"]
+    t = np.rint(np.asarray(stamps) / DT).astype(int) - 1 - round(Q["delay"] / DT)
+    active = (t > round(Q["start"] / DT)) & (t <= round(Q["stop"] / DT))
+    rate = np.zeros(len(t))
+    for tc, r in zip(Q["rate_times"], Q["rate_values"]):
+        rate[(t + 1) >= round(tc / DT)] = r
+    return np.where(active, rate, 0.0)
+
+
+def test_inhom_poisson_steps_and_counts_match_nest():
+    Q = P["inhom"]
+    ref = REF["inhom"]
+    t, counts = _inhom_run()
+    m = len(ref["stamps"])
+    np.testing.assert_allclose(t[:m], ref["stamps"], atol=1e-9)
+    total = counts.sum(axis=1)[:m]
+    nest_total = np.asarray(ref["total"])
+    rate = _inhom_expected_rate(ref["stamps"])
+    # the rule above reproduces NEST's support exactly (>= 100 expected spikes in every active step)
+    np.testing.assert_array_equal(nest_total > 0, rate > 0)
+    np.testing.assert_array_equal(total > 0, rate > 0)
+    # per interval of constant rate: total count ~ Poisson(n rate dt len), for NEST and for sncore
+    for r in np.unique(rate[rate > 0]):
+        sel = rate == r
+        lam = Q["n"] * r * DT * 1e-3 * sel.sum()
+        for tot in (total, nest_total):
+            assert abs(tot[sel].sum() - lam) < 4 * np.sqrt(lam), (r, tot[sel].sum(), lam)
+
+
+def test_inhom_poisson_independent_trains_and_dispersion():
+    _, counts = _inhom_run(n=300)
+    rate = _inhom_expected_rate(np.arange(1, counts.shape[0] + 1) * DT)
+    sel = rate == 5000.0
+    per_target = counts[sel].sum(axis=0)
+    lam = 5000.0 * DT * 1e-3 * sel.sum()
+    disp = ((per_target - lam) ** 2 / lam).sum()       # Poisson dispersion, chi2(n)
+    p = stats.chi2.sf(disp, len(per_target))
+    assert 1e-3 < p < 1 - 1e-3
+    c = np.corrcoef(counts[sel].T)[np.triu_indices(300, 1)]
+    assert abs(c.mean()) < 0.01
+
+
+def test_inhom_poisson_chunking_and_seed():
+    _, a = _inhom_run(n=20)
+    _, b = _inhom_run(n=20, chunk=37, chunks=[11.3, 18.7])
+    _, c = _inhom_run(n=20, seed=4)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"rate_times": [1.0, 2.0] * u.ms, "rate_values": [10.0, -5.0] * u.Hz}, "-5 Hz.*>= 0 Hz"),
+    ({"rate_times": [3.0, 2.0] * u.ms, "rate_values": [10.0, 5.0] * u.Hz}, "strictly increasing"),
+    ({"rate_times": [1.0] * u.ms, "rate_values": [10.0, 5.0] * u.Hz}, "same number"),
+    ({"rate_values": [10.0] * u.Hz}, "without 'rate_times'"),
+    ({"rate_times": [1.04] * u.ms, "rate_values": [10.0] * u.Hz}, "1.04 ms.*allow_offgrid_times"),
+])
+def test_inhom_poisson_bad_input(params, match):
+    with pytest.raises(SncoreError, match=match):
+        sn.Simulator().create("inhomogeneous_poisson_generator", params=params)
