@@ -235,3 +235,119 @@ def test_inhom_poisson_chunking_and_seed():
 def test_inhom_poisson_bad_input(params, match):
     with pytest.raises(SncoreError, match=match):
         sn.Simulator().create("inhomogeneous_poisson_generator", params=params)
+
+
+# ----------------------------------------------------------------- noise_generator
+def _noise_counters(dtype=jnp.float32, chunk=None, chunks=None, seed=5, **extra):
+    N = P["noise"]
+    sim = sn.Simulator(dt=DT * u.ms, seed=seed, dtype=dtype, chunk=chunk)
+    pop = _counters(sim, N["n_counter"])
+    g = sim.create("noise_generator", params={
+        "mean": N["mean"] * u.pA, "std": N["std"] * u.pA, "dt": N["dt"] * u.ms,
+        "start": N["start"] * u.ms, "stop": N["stop"] * u.ms, **extra})
+    sim.connect(g, pop, delay=N["delay"] * u.ms)
+    t, v = _trace(sim, pop, N["T_counter"], chunks)
+    return t, np.diff(np.vstack([np.zeros(v.shape[1]), v]), axis=0) / DT  # pA (C_m = 1 pF)
+
+
+def test_noise_change_times_and_interval_statistics_match_nest(x64):
+    N = P["noise"]
+    ref = REF["noise"]
+    t, cur = _noise_counters(jnp.float64)
+    change = np.nonzero(np.any(np.abs(np.diff(cur, axis=0)) > 1e-6, axis=1))[0] + 1
+    on = np.nonzero(np.any(np.abs(cur) > 1e-3, axis=1))[0]
+    np.testing.assert_allclose(t[change], ref["change_stamps"], atol=1e-9)  # same grid as NEST
+    assert t[on[0]] == pytest.approx(ref["on_first"]) and t[on[-1]] == pytest.approx(ref["on_last"])
+    bounds = np.concatenate([[on[0]], change[change > on[0]]])
+    vals = cur[bounds[bounds <= on[-1]]]
+    assert vals.size == ref["n_values"]
+    # NEST's definition: every interval and target an independent N(mean, std^2)
+    n = vals.size
+    for mean, var in ((vals.mean(), vals.var(ddof=1)), (ref["interval_mean"], ref["interval_var"])):
+        assert abs(mean - N["mean"]) < 4 * N["std"] / np.sqrt(n)
+        p = stats.chi2.sf((n - 1) * var / N["std"] ** 2, n - 1)
+        assert 1e-3 < p < 1 - 1e-3
+    # piecewise constant: within an interval all steps carry the first step's value
+    seg = np.searchsorted(bounds, np.arange(on[0], on[-1] + 1), side="right") - 1
+    np.testing.assert_allclose(cur[on[0]:on[-1] + 1], cur[bounds[seg]], atol=1e-6)
+
+
+def test_noise_free_membrane_variance_matches_nest():
+    """V_m of free iaf_psc_exp neurons driven by noise: variance vs NEST's (F test)."""
+    N = P["noise"]
+    F = N["free_noise"]
+    sim = sn.Simulator(dt=DT * u.ms, seed=7)
+    fp = N["free_params"]
+    pop = sim.create("iaf_psc_exp", N["n_free"], params={
+        "tau_m": fp["tau_m"] * u.ms, "C_m": fp["C_m"] * u.pF, "V_th": fp["V_th"] * u.mV, "E_L": fp["E_L"] * u.mV},
+        init={"V_m": fp["V_m"] * u.mV})
+    g = sim.create("noise_generator", params={"mean": F["mean"] * u.pA, "std": F["std"] * u.pA, "dt": N["dt"] * u.ms})
+    sim.connect(g, pop, delay=N["delay"] * u.ms)
+    mm = sim.create("multimeter", params={"record_from": ["V_m"], "interval": 40 * u.ms})
+    sim.connect(mm, pop)
+    ev = sim.simulate(N["T_free"] * u.ms).events(mm)
+    t = ev["times"].to_decimal(u.ms)
+    v = ev["V_m"].to_decimal(u.mV)
+    ours = np.concatenate([v[np.isclose(t, ts)] for ts in N["sample_times"]])
+    theirs = np.concatenate(REF["noise"]["free_V"])
+    assert ours.size == theirs.size == N["n_free"] * len(N["sample_times"])
+    ratio = ours.var(ddof=1) / theirs.var(ddof=1)
+    p = stats.f.cdf(ratio, ours.size - 1, theirs.size - 1)
+    assert 1e-3 < p < 1 - 1e-3, ratio
+    # and the NEST documentation's small-delta estimate dt tau_m std^2 / (2 C_m^2), within 15 %
+    approx = N["dt"] * fp["tau_m"] * F["std"] ** 2 / (2 * fp["C_m"] ** 2)
+    assert abs(ours.var() / approx - 1) < 0.15
+    assert abs(ours.mean()) < 4 * ours.std() / np.sqrt(ours.size)
+
+
+def test_noise_is_reproducible_and_chunking_invariant():
+    _, a = _noise_counters(seed=5)
+    _, b = _noise_counters(seed=5, chunk=23, chunks=[7.7, 14.0, 10.3])
+    _, c = _noise_counters(seed=6)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+def test_noise_std_modulation():
+    """sigma^2 = std^2 + sin(omega t + phase) std_mod^2 at the draw: frequency 0 and phase
+    270 deg give no noise, phase 90 deg twice the variance."""
+    _, flat = _noise_counters(std_mod=N_STD * u.pA, phase=270.0)
+    on = np.abs(flat).max(axis=1) > 1e-3
+    np.testing.assert_allclose(flat[on], P["noise"]["mean"], atol=2e-2)
+    _, loud = _noise_counters(std_mod=N_STD * u.pA, phase=90.0)
+    vals = loud[on][::5].reshape(-1)  # one step per 0.5 ms interval
+    p = stats.chi2.sf((vals.size - 1) * vals.var(ddof=1) / (2 * N_STD ** 2), vals.size - 1)
+    assert 1e-3 < p < 1 - 1e-3
+
+
+N_STD = P["noise"]["std"]
+
+
+def test_noise_gradient_through_compile():
+    import jax
+
+    sim = sn.Simulator(dt=DT * u.ms, seed=1)
+    pop = sim.create("iaf_psc_exp", 4, params={"V_th": 1e9 * u.mV})
+    g = sim.create("noise_generator", params={"mean": 10 * u.pA, "std": 50 * u.pA})
+    sim.connect(g, pop, delay=0.1 * u.ms)
+    run = sim.compile(5 * u.ms)
+
+    def loss(std):
+        params = dict(run.params, noise=[dict(run.params["noise"][0], std=std)])
+        state, _ = run(params, run.state, np.array([1, 2], np.uint32))
+        return jnp.sum(state["neurons"]["iaf_psc_exp"].V_m ** 2)
+
+    gr = jax.grad(loss)(jnp.float32(50.0))
+    assert np.isfinite(gr) and gr != 0
+    assert np.isfinite(jax.grad(loss)(jnp.float32(0.0)))
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"std": -1 * u.pA}, "'std' must be >= 0"),
+    ({"std": 1 * u.pA, "std_mod": 2 * u.pA}, "'std_mod' must be <= 'std'"),
+    ({"dt": 0.25 * u.ms}, "'dt' must be a multiple of dt"),
+    ({"std": 1 * u.mV}, "std"),
+])
+def test_noise_bad_input(params, match):
+    with pytest.raises(SncoreError, match=match):
+        sn.Simulator().create("noise_generator", params=params)
