@@ -20,7 +20,8 @@ import math
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["threefry2x32", "stream_key", "uniform_bits", "uniform01", "poisson_table", "poisson_from_bits"]
+__all__ = ["threefry2x32", "stream_key", "uniform_bits", "uniform01", "normal_from_bits", "poisson_table",
+           "poisson_from_bits"]
 
 _ROT = (13, 15, 26, 6, 17, 29, 16, 24)
 
@@ -83,6 +84,14 @@ def uniform01(bits, dtype):
     if jnp.dtype(dtype) == jnp.float64:
         return bits.astype(jnp.float64) * 2.0**-32
     return (bits >> jnp.uint32(8)).astype(jnp.float32) * jnp.float32(2.0**-24)
+
+
+def normal_from_bits(b0, b1, dtype):
+    """Standard normal floats from two uint32 words (Box-Muller, cosine branch):
+    ``sqrt(-2 ln u1) cos(2 pi u2)`` with ``u1`` in ``(0, 1]`` (no log of 0) and ``u2`` in ``[0, 1)``."""
+    u1 = 1 - uniform01(b0, dtype)
+    u2 = uniform01(b1, dtype)
+    return jnp.sqrt(-2 * jnp.log(u1)) * jnp.cos(2 * jnp.pi * u2)
 
 
 def poisson_table(lam: float) -> np.ndarray:

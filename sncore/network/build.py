@@ -16,8 +16,11 @@ import numpy as np
 from ..conn.propagate import build_csr, build_delay_groups
 from ..neurons import MODELS
 from ..random import poisson_table
+from ..units import SncoreError
+from .currents import Columns
 from .devices import window_steps
-from .engine import SG, BlockPlan, CurrentPlan, DrivePlan, Engine, MeterPlan, PlasticPlan, ProjPlan
+from .engine import (SG, BlockPlan, CurrentPlan, DrivePlan, Engine, InhomPlan, MeterPlan, NoisePlan, PlasticPlan,
+                     ProjPlan, SchedPlan)
 
 if TYPE_CHECKING:
     from .simulator import Simulator
@@ -63,7 +66,7 @@ def _route_by_sign(conns: list) -> list[tuple[int, object]]:
     Returns ``(stream id, connection)`` pairs; the id names the connection's random stream."""
     out = []
     for i, c in enumerate(conns):
-        routed = (c.device is None or c.device.kind == "poisson_generator") and \
+        routed = (c.device is None or c.device.kind in ("poisson_generator", "inhomogeneous_poisson_generator")) and \
             MODELS[c.tgt_block].SIGN_ROUTED
         if not routed:
             out.append((1 + 2 * i, c))
@@ -133,8 +136,19 @@ def build_engine(sim: "Simulator") -> Engine:
             projs.append(ProjPlan(sb, tb, r, path, groups, None, sign))
 
     drives, currents = [], []
+    scheds, noises, inhoms, columns = [], [], [], Columns()
     for stream, c in conns:
         if c.device is None:
+            continue
+        kind = c.device.kind
+        if kind in ("step_current_generator", "timed_current"):
+            scheds.append(_sched_plan(c, columns, sim.dt))
+            continue
+        if kind == "noise_generator":
+            noises.append(_noise_plan(c, stream, sim.dt))
+            continue
+        if kind == "inhomogeneous_poisson_generator":
+            inhoms.append(_inhom_plan(c, stream, sim.dt))
             continue
         first, last = window_steps(c.device.params, sim.dt, c.device.kind)
         first, last, delay = _squeeze(first[c.src]), _squeeze(last[c.src]), _squeeze(c.delay)
@@ -160,4 +174,53 @@ def build_engine(sim: "Simulator") -> Engine:
             for b, pos in tgt.block_positions().items():
                 g.extra["meter_index"].append(len(meters))
                 meters.append(MeterPlan(b, pos, g.extra["record_from"], iv, off))
-    return Engine(sim.dt, sim.dtype, blocks, projs, drives, currents, meters, n_sg, plastic)
+    return Engine(sim.dt, sim.dtype, blocks, projs, drives, currents, meters, n_sg, plastic,
+                  scheds=scheds, noises=noises, inhoms=inhoms, columns=columns)
+
+
+def _sched_plan(c, columns: Columns, dt: float) -> SchedPlan:
+    """step_current_generator / timed_current: one xs column per (device, table column, delay)."""
+    sched = c.device.extra["schedule"]
+    if c.device.kind == "timed_current":
+        n_dev = c.device.n
+        first, last = np.full(n_dev, -2**31), np.full(n_dev, 2**31 - 1)
+        j = c.post_index if sched.values.shape[1] > 1 else np.zeros(len(c.src), np.int64)
+    else:
+        first, last = window_steps(c.device.params, dt, c.device.kind)
+        j = np.zeros(len(c.src), np.int64)
+    keys = np.stack([c.src, j, c.delay], axis=1)
+    uniq, inv = np.unique(keys, axis=0, return_inverse=True)
+    cols = np.array([columns.add(sched, jj, d, first[s], last[s]) for s, jj, d in uniq], np.int64)
+    return SchedPlan(c.tgt_block, c.tgt, cols[inv.reshape(-1)], c.weight)
+
+
+def _noise_plan(c, stream: int, dt: float) -> NoisePlan:
+    P = c.device.params
+    first, last = window_steps(P, dt, "noise_generator")
+    n_dt = np.round(P["dt"] / dt).astype(np.int64)
+    s = c.src
+    p = {"mean": P["mean"][s], "std": P["std"][s], "std_mod": P["std_mod"][s], "w": c.weight}
+    return NoisePlan(c.tgt_block, c.tgt, _squeeze(c.delay), _squeeze(first[s]), _squeeze(last[s]),
+                     _squeeze(np.maximum(first[s], 0)), _squeeze(n_dt[s]),
+                     _squeeze(2 * np.pi * P["frequency"][s] * 1e-3 * dt), _squeeze(np.deg2rad(P["phase"][s])),
+                     {k: _squeeze(np.asarray(v, float)) for k, v in p.items()}, stream)
+
+
+def _inhom_plan(c, stream: int, dt: float) -> InhomPlan:
+    sched = c.device.extra["schedule"]
+    first, last = window_steps(c.device.params, dt, "inhomogeneous_poisson_generator")
+    tabs = [np.zeros(0, np.uint32)]
+    for r in sched.values:
+        try:
+            tabs.append(poisson_table(float(r) * dt * 1e-3))
+        except ValueError:
+            raise SncoreError(f"inhomogeneous_poisson_generator parameter 'rate_values' contains {float(r):g} Hz; "
+                              f"allowed: at most {1000 / (dt * 1e-3):g} Hz at dt = {dt} ms "
+                              "(a mean of 1000 spikes per step).") from None
+    width = max(1, max(len(t) for t in tabs))
+    tables = np.zeros((len(tabs), width), np.uint32)
+    for i, t in enumerate(tabs):
+        tables[i, :len(t)] = t
+    lens = np.array([len(t) for t in tabs], np.int32)
+    return InhomPlan(c.tgt_block, c.receptor, c.tgt, c.weight, _squeeze(c.delay), _squeeze(first[c.src]),
+                     _squeeze(last[c.src]), sched.change.astype(np.int32), tables, lens, stream)

@@ -1,6 +1,8 @@
 """Devices with NEST's names, parameters and defaults.
 
-Generators (sources): ``poisson_generator``, ``dc_generator``, ``spike_generator``.
+Generators (sources): ``poisson_generator``, ``dc_generator``, ``spike_generator``,
+``step_current_generator``, ``noise_generator``, ``inhomogeneous_poisson_generator`` and the
+Brian2-style ``timed_current`` (host-side schedules in :mod:`sncore.network.currents`).
 Recorders: ``spike_recorder`` (connect neurons -> recorder), ``multimeter`` (connect
 multimeter -> neurons).
 
@@ -15,6 +17,9 @@ Activity windows follow NEST (times relative to ``origin``):
 * ``spike_generator``: emits the spikes with ``origin + start < t <= origin + stop``;
   a spike at time ``t`` is emitted in step ``t/dt - 1`` (time stamp ``t``) and changes
   the target at ``t + delay``;
+* ``step_current_generator``, ``noise_generator``: the ``dc_generator`` window (NEST's
+  current generators); ``inhomogeneous_poisson_generator``: the ``poisson_generator`` window;
+  ``timed_current`` has no window (its table defines the current at every step);
 * ``spike_recorder``: records spikes with time stamp in ``(origin + start, origin + stop]``;
 * ``multimeter``: samples the state at times ``t = m * interval + offset`` (``t > 0``)
   within ``(origin + start, origin + stop]``; the sample stamped ``t`` is the state after the
@@ -31,7 +36,7 @@ import numpy as np
 from ..neurons import Param
 from ..units import SncoreError, to_canonical
 
-__all__ = ["DEVICES", "DeviceSpec", "device_params", "window_steps"]
+__all__ = ["CURRENT_DEVICES", "DEVICES", "SOURCE_DEVICES", "DeviceSpec", "device_params", "window_steps"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,25 @@ DEVICES: dict[str, DeviceSpec] = {
     "spike_generator": DeviceSpec(
         "spike_generator", "generator", dict(_WINDOW),
         doc="spikes at given times (spike_times, spike_weights, spike_multiplicities)"),
+    "step_current_generator": DeviceSpec(
+        "step_current_generator", "generator", dict(_WINDOW), weight_unit="1",
+        doc="a piecewise constant current (amplitude_times, amplitude_values; weight: factor)"),
+    "noise_generator": DeviceSpec(
+        "noise_generator", "generator",
+        {"mean": Param(0.0, "pA", doc="mean current"),
+         "std": Param(0.0, "pA", "nonneg", "standard deviation of the current"),
+         "dt": Param(float("nan"), "ms", "strict", "interval between new draws (default 10 dt)"),
+         "std_mod": Param(0.0, "pA", "nonneg", "modulation of the standard deviation"),
+         "frequency": Param(0.0, "Hz", doc="frequency of the modulation"),
+         "phase": Param(0.0, "1", doc="phase of the modulation (degrees)"), **_WINDOW},
+        weight_unit="1", doc="a piecewise constant Gaussian current, independent per target"),
+    "inhomogeneous_poisson_generator": DeviceSpec(
+        "inhomogeneous_poisson_generator", "generator", dict(_WINDOW),
+        doc="an independent Poisson train per target with a piecewise constant rate"),
+    "timed_current": DeviceSpec(
+        "timed_current", "generator",
+        {"dt": Param(float("nan"), "ms", "strict", "time step of the table (default: the resolution)")},
+        weight_unit="1", doc="a current read from a table (Brian2's TimedArray; not a NEST model)"),
     "spike_recorder": DeviceSpec("spike_recorder", "recorder", dict(_WINDOW)),
     "multimeter": DeviceSpec(
         "multimeter", "recorder",
@@ -73,12 +97,24 @@ _LIST_PARAMS = {
     "spike_generator": {"spike_times", "spike_weights", "spike_multiplicities",
                         "allow_offgrid_times", "precise_times", "shift_now_spikes"},
     "multimeter": {"record_from"},
+    "step_current_generator": {"amplitude_times", "amplitude_values", "allow_offgrid_times"},
+    "inhomogeneous_poisson_generator": {"rate_times", "rate_values", "allow_offgrid_times"},
+    "timed_current": {"values", "interval"},
 }
+
+#: generators whose output is a current (weights are dimensionless factors)
+CURRENT_DEVICES = ("dc_generator", "step_current_generator", "noise_generator", "timed_current")
+#: generators connected to neurons without a ring buffer (the engine computes their input)
+SOURCE_DEVICES = ("poisson_generator", "inhomogeneous_poisson_generator", *CURRENT_DEVICES)
 
 
 def device_params(name: str, n: int, given: dict[str, Any], dt: float) -> tuple[dict, dict]:
     """Canonical numeric parameters ``[n]`` and the non-numeric ones (lists, flags)."""
     spec = DEVICES[name]
+    if name == "timed_current" and "interval" in given:  # alias of the table's dt
+        if "dt" in given:
+            raise SncoreError("timed_current: give the table's time step once, as 'dt' or as 'interval'.")
+        given = {**{k: v for k, v in given.items() if k != "interval"}, "dt": given["interval"]}
     extra_names = _LIST_PARAMS.get(name, set())
     unknown = set(given) - set(spec.params) - extra_names
     if unknown:
@@ -86,7 +122,9 @@ def device_params(name: str, n: int, given: dict[str, Any], dt: float) -> tuple[
         raise SncoreError(f"{name} has no parameter {sorted(unknown)[0]!r}; allowed: {allowed}.")
     vals: dict[str, np.ndarray] = {}
     for pname, p in spec.params.items():
-        if pname in given:
+        if pname == "dt" and pname not in given:  # noise_generator: 10 dt; timed_current: dt
+            v = np.full(n, (10.0 if name == "noise_generator" else 1.0) * dt)
+        elif pname in given:
             v = np.broadcast_to(to_canonical(given[pname], p.unit, pname, owner=name), (n,)).astype(float)
         else:
             v = np.full(n, p.default)
@@ -98,11 +136,15 @@ def device_params(name: str, n: int, given: dict[str, Any], dt: float) -> tuple[
     if "stop" in vals and np.any(vals["stop"] < vals["start"]):
         raise SncoreError(f"{name}: 'stop' must be >= 'start', got start={float(vals['start'].max()):g} ms, "
                           f"stop={float(vals['stop'].min()):g} ms.")
-    if "interval" in vals:
-        ratio = vals["interval"] / dt
-        if np.any(np.abs(ratio - np.round(ratio)) > 1e-9 * ratio):
-            raise SncoreError(f"multimeter parameter 'interval' must be a multiple of dt = {dt} ms, "
-                              f"got {float(vals['interval'][0]):g} ms.")
+    for key in ("interval", "dt"):
+        if key in vals and name != "timed_current":
+            ratio = vals[key] / dt
+            if np.any(np.abs(ratio - np.round(ratio)) > 1e-9 * ratio):
+                raise SncoreError(f"{name} parameter {key!r} must be a multiple of dt = {dt} ms, "
+                                  f"got {float(vals[key][0]):g} ms.")
+    if name == "noise_generator" and np.any(vals["std_mod"] > vals["std"]):
+        raise SncoreError(f"noise_generator parameter 'std_mod' must be <= 'std', got std_mod = "
+                          f"{float(vals['std_mod'].max()):g} pA, std = {float(vals['std'].min()):g} pA.")
     other = {k: v for k, v in given.items() if k in extra_names}
     return vals, other
 
@@ -110,7 +152,7 @@ def device_params(name: str, n: int, given: dict[str, Any], dt: float) -> tuple[
 def window_steps(vals: dict[str, np.ndarray], dt: float, kind: str) -> tuple[np.ndarray, np.ndarray]:
     """``(first, last)`` step bounds ``[first, last)`` of a generator's active steps (int32,
     saturating at 2**31 - 1: the step counter's range, so ``stop = inf`` never ends)."""
-    shift = {"poisson_generator": 1, "dc_generator": -1}[kind]
+    shift = 1 if kind in ("poisson_generator", "inhomogeneous_poisson_generator") else -1
     lo = (vals["origin"] + vals["start"]) / dt
     hi = (vals["origin"] + vals["stop"]) / dt
     big = 2.0**31 - 1

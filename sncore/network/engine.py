@@ -11,9 +11,10 @@ everything that is a number into two pytrees:
 
 One step ``k`` (see DESIGN.md, "One time step"):
 
-1. per block: ``syn = ring[k mod D]`` (then cleared) + Poisson drive; ``current`` = sum of
-   active dc generators; ``state, spike = vmap(model.step)``;
-2. spike-generator spikes for step k come in as the scan's ``xs``;
+1. per block: ``syn = ring[k mod D]`` (then cleared) + Poisson drive (homogeneous and
+   inhomogeneous); ``current`` = active dc generators + noise generators + the scheduled
+   currents (step_current_generator, timed_current) of step k; ``state, spike = vmap(model.step)``;
+2. spike-generator spikes and scheduled currents for step k come in as the scan's ``xs``;
 3. every projection delivers its source spikes into its target ring at ``(k + d) mod D``;
    connections with a synapse model (:mod:`sncore.conn.plasticity`) first update their
    weights and synaptic state from the spikes of step k, then transmit;
@@ -36,9 +37,10 @@ from ..conn.propagate import (EventSpec, deliver_bcoo, deliver_dense,
                               deliver_event)
 from ..conn.plasticity import SynapseModel, SynArrays, deliver_synapses
 from ..neurons import Input, NeuronModel, vmap_init, vmap_step
-from ..random import poisson_from_bits, threefry2x32, uniform01, uniform_bits
+from ..random import normal_from_bits, poisson_from_bits, threefry2x32, uniform01, uniform_bits
 
-__all__ = ["Engine", "BlockPlan", "ProjPlan", "PlasticPlan", "DrivePlan", "CurrentPlan", "MeterPlan"]
+__all__ = ["Engine", "BlockPlan", "ProjPlan", "PlasticPlan", "DrivePlan", "CurrentPlan", "MeterPlan",
+           "SchedPlan", "NoisePlan", "InhomPlan"]
 
 SG = "__spike_generators__"
 
@@ -111,6 +113,54 @@ class CurrentPlan:
 
 
 @dataclass
+class SchedPlan:
+    """Scheduled currents: target ``pos[c]`` gets ``w[c] x xs["cur"][col[c]]`` in each step."""
+
+    tgt: str
+    pos: np.ndarray
+    col: np.ndarray
+    w: np.ndarray
+
+
+@dataclass
+class NoisePlan:
+    """noise_generator: connection c gives ``w (mean + sigma z)``; ``z`` ~ N(0, 1) is drawn from
+    the counter ``(m, c)`` with ``m = (t - a) // n_dt`` the draw index of generator step
+    ``t = k - delay`` and ``a`` the first active step; ``sigma^2 = std^2 + sin(omega (t_m + 1)
+    + phase) std_mod^2`` at the draw step ``t_m`` (omega in rad per step)."""
+
+    tgt: str
+    pos: np.ndarray
+    delay: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    a: np.ndarray
+    n_dt: np.ndarray
+    omega: np.ndarray
+    phase: np.ndarray
+    p: dict                      # mean, std, std_mod, w: per connection
+    stream: int
+
+
+@dataclass
+class InhomPlan:
+    """inhomogeneous_poisson_generator: Poisson counts with the table row of the rate that
+    holds in generator step ``t = k - delay`` (row 0: before the first change, rate 0)."""
+
+    tgt: str
+    receptor: int
+    pos: np.ndarray
+    w: np.ndarray
+    delay: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    change: np.ndarray           # generator steps of the rate changes
+    tables: np.ndarray           # [R + 1, Lmax] uint32 CDF thresholds
+    lens: np.ndarray             # [R + 1] valid entries per row
+    stream: int
+
+
+@dataclass
 class MeterPlan:
     block: str
     pos: np.ndarray
@@ -130,6 +180,10 @@ class Engine:
     meters: list[MeterPlan]
     n_sg: int
     plastic: list[PlasticPlan] = field(default_factory=list)
+    scheds: list[SchedPlan] = field(default_factory=list)
+    noises: list[NoisePlan] = field(default_factory=list)
+    inhoms: list[InhomPlan] = field(default_factory=list)
+    columns: Any = None          # sncore.network.currents.Columns: host side of xs["cur"]
 
     # ----------------------------------------------------------------- pytrees
     def init_params(self) -> dict:
@@ -140,6 +194,9 @@ class Engine:
             "proj": [p.data for p in self.projs],
             "drive_w": [f(d.w) for d in self.drives],
             "dc_amp": [f(c.amp) for c in self.currents],
+            "sched_w": [f(c.w) for c in self.scheds],
+            "noise": [{k: f(v) for k, v in nz.p.items()} for nz in self.noises],
+            "inhom_w": [f(d.w) for d in self.inhoms],
             "plastic": [{"p": pp.model.params(self.dtype), "on": jnp.ones((), self.dtype),
                          "syn": SynArrays(*(jnp.asarray(a, jnp.int32) for a in
                                             (pp.src_pos, pp.tgt_pos, pp.delay)))}
@@ -160,7 +217,7 @@ class Engine:
                 "k": jnp.zeros((), jnp.int32), "key": jnp.asarray(key, jnp.uint32)}
 
     # ----------------------------------------------------------------- one step
-    def _inputs(self, params, state, k):
+    def _inputs(self, params, state, k, x):
         syn, cur, rings = {}, {}, {}
         for b, p in self.blocks.items():
             slot = k % p.D
@@ -189,11 +246,41 @@ class Engine:
             t = k - jnp.asarray(c.delay)
             on = (t >= c.first) & (t < c.last)
             cur[c.tgt] = cur[c.tgt].at[c.pos].add(jnp.where(on, params["dc_amp"][i], 0))
+        for i, c in enumerate(self.scheds):
+            cur[c.tgt] = cur[c.tgt].at[c.pos].add(params["sched_w"][i] * x["cur"][c.col])
+        for i, nz in enumerate(self.noises):
+            cur[nz.tgt] = cur[nz.tgt].at[nz.pos].add(self._noise(nz, params["noise"][i], state["key"], k))
+        for i, d in enumerate(self.inhoms):
+            key = threefry2x32(state["key"], jnp.uint32(d.stream), jnp.uint32(0x5EED))
+            bits = uniform_bits(key, k_u, len(d.pos))
+            t = k - jnp.asarray(d.delay)
+            row = jnp.searchsorted(jnp.asarray(d.change), t, side="right")
+            tab = jnp.asarray(d.tables)[row]
+            ok = jnp.arange(d.tables.shape[1]) < jnp.asarray(d.lens)[row][..., None]
+            counts = jnp.sum((bits[:, None] >= tab) & ok, axis=-1, dtype=jnp.int32)
+            on = (t >= d.first) & (t < d.last)
+            val = jnp.where(on, counts.astype(self.dtype) * params["inhom_w"][i], 0)
+            syn[d.tgt][d.receptor] = syn[d.tgt][d.receptor].at[d.pos].add(val)
         return syn, cur, rings
 
-    def step(self, params, state, sg_spikes, capacities):
+    def _noise(self, nz: NoisePlan, P: dict, run_key, k):
+        t = k - jnp.asarray(nz.delay)
+        on = (t >= nz.first) & (t < nz.last)
+        m = jnp.maximum(t - nz.a, 0) // nz.n_dt
+        t_m = nz.a + m * nz.n_dt
+        n = len(nz.pos)
+        key = threefry2x32(run_key, jnp.uint32(nz.stream), jnp.uint32(0x401E))
+        b0, b1 = threefry2x32(key, jnp.broadcast_to(m, (n,)).astype(jnp.uint32), jnp.arange(n, dtype=jnp.uint32))
+        z = normal_from_bits(b0, b1, self.dtype)
+        y1 = jnp.sin(jnp.asarray(nz.omega, self.dtype) * (t_m + 1).astype(self.dtype) + nz.phase)
+        var = P["std"] ** 2 + y1 * P["std_mod"] ** 2
+        pos = var > 0  # sqrt with a finite gradient at std = 0
+        sigma = jnp.where(pos, jnp.sqrt(jnp.where(pos, var, 1)), 0)
+        return jnp.where(on, P["w"] * (P["mean"] + sigma * z), 0)
+
+    def step(self, params, state, x, capacities):
         k = state["k"]
-        syn, cur, rings = self._inputs(params, state, k)
+        syn, cur, rings = self._inputs(params, state, k, x)
         spikes, neurons, counts = {}, {}, {}
         for bi, (b, p) in enumerate(self.blocks.items()):
             # the slot read this step is cleared now: it is next written for delay D
@@ -207,7 +294,7 @@ class Engine:
             neurons[b], spikes[b] = vmap_step(params["models"][b], state["neurons"][b], inp, self.dt)
             counts[b] = state["counts"][b] + (spikes[b] > 0).astype(jnp.int32)
         if self.n_sg:
-            spikes[SG] = sg_spikes
+            spikes[SG] = x["sg"]
         n_active = []
         ci = 0
         for i, pr in enumerate(self.projs):
@@ -245,9 +332,11 @@ class Engine:
         return new_state, out, n_active
 
     # ----------------------------------------------------------------- the loop
-    def run_chunk(self, params, state, sg_xs, n_steps: int, capacities: tuple[tuple[int, ...], ...]):
+    def run_chunk(self, params, state, xs, n_steps: int, capacities: tuple[tuple[int, ...], ...]):
         """Run ``n_steps`` steps in one ``lax.scan`` (pure; jitted by the caller with
-        ``n_steps`` and ``capacities`` static).
+        ``n_steps`` and ``capacities`` static). ``xs``: the per-step input of the chunk,
+        ``{"sg": [n, n_sg] spike values, "cur": [n, n_columns] scheduled currents}`` (keys
+        present when the network has them; see :meth:`chunk_xs`).
 
         Returns ``(state, outputs, stats)``: outputs hold per-step packed spikes and the
         multimeter samples of this chunk (``rows`` and ``valid`` per meter); ``stats`` gives
@@ -265,7 +354,7 @@ class Engine:
             return (st, mx), out
 
         mx0 = tuple(jnp.zeros((), jnp.int32) for _ in capacities)
-        (state, mx), outs = jax.lax.scan(body, (state, mx0), sg_xs, length=n_steps)
+        (state, mx), outs = jax.lax.scan(body, (state, mx0), xs, length=n_steps)
         mm = []
         for m, ys in zip(self.meters, outs["mm"]):
             # sample stamped t = (k+1) dt with (k + 1 - offset) % interval == 0, k + 1 >= offset

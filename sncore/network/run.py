@@ -18,7 +18,7 @@ from .stimuli import sg_chunk
 if TYPE_CHECKING:
     from .simulator import Simulator
 
-__all__ = ["run_steps", "grow_capacity", "initial_capacities"]
+__all__ = ["run_steps", "grow_capacity", "initial_capacities", "chunk_xs"]
 
 _CHUNK_BYTES = 64 << 20
 _MAX_STEPS_I32 = 2**31 - 1
@@ -47,12 +47,26 @@ def initial_capacities(n_src: int, max_out: int) -> tuple[int, ...]:
     return capacity_ladder(top)
 
 
+def chunk_xs(sim: "Simulator", k0: int, L: int) -> dict:
+    """The scan's per-step input for steps ``k0 .. k0+L-1``: spike-generator values
+    (``"sg"``) and scheduled currents (``"cur"``), each only when the network has them."""
+    eng = sim.engine
+    xs = {}
+    if eng.n_sg:
+        sg = [(g.extra["sg_offset"], g.extra["trains"]) for g in sim.groups if g.kind == "spike_generator"]
+        xs["sg"] = sg_chunk(sg, eng.n_sg, k0, L, sim.dtype)
+    if eng.columns is not None and len(eng.columns):
+        xs["cur"] = eng.columns.chunk(k0, L, sim.dtype)
+    return xs
+
+
 def _chunk_len(sim: "Simulator") -> int:
     if sim.chunk:
         return int(sim.chunk)
     eng = sim.engine
     per_step = sum((len(b.rec_pos) + 7) // 8 for b in eng.blocks.values())
     per_step += sum(len(m.pos) * len(m.variables) * 8 for m in eng.meters) + eng.n_sg * 8
+    per_step += 8 * (len(eng.columns) if eng.columns is not None else 0)
     return int(np.clip(_CHUNK_BYTES // max(per_step, 1), 100, 10_000))
 
 
@@ -73,8 +87,6 @@ def run_steps(sim: "Simulator", n: int, progress: bool | None) -> Result:
                             "counter; use a coarser dt or fewer steps.")
     k_start = sim.steps
     counts0 = {b: np.asarray(c) for b, c in sim.state["counts"].items()}
-    sg_trains = [(g.extra["sg_offset"], g.extra["trains"]) for g in sim.groups
-                 if g.kind == "spike_generator"]
     L_max = _chunk_len(sim)
     show = (sys.stderr.isatty() and n > L_max) if progress is None else progress
     rec_spikes: dict[str, list] = {b: [] for b in eng.blocks}
@@ -86,7 +98,7 @@ def run_steps(sim: "Simulator", n: int, progress: bool | None) -> Result:
     while done < n:
         L = min(L_max, n - done)
         k0 = k_start + done
-        xs = sg_chunk(sg_trains, eng.n_sg, k0, L, sim.dtype) if eng.n_sg else None
+        xs = chunk_xs(sim, k0, L)
         while True:
             t = time.perf_counter()
             fn, fresh = _compiled(sim, L, sim.capacities, xs)

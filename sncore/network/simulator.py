@@ -29,12 +29,13 @@ from ..conn.values import delay_to_steps, resolve_values
 from ..neurons import MODELS
 from ..units import TIC, SncoreError, check_positive, to_canonical
 from .build import build_engine
-from .devices import DEVICES, device_params
+from .currents import step_schedule, timed_table
+from .devices import CURRENT_DEVICES, DEVICES, SOURCE_DEVICES, device_params
 from .engine import SG
 from .nodes import Group, NodeCollection
 from .result import Result
-from .run import initial_capacities, run_steps
-from .stimuli import sg_chunk, spike_generator_steps
+from .run import chunk_xs, initial_capacities, run_steps
+from .stimuli import spike_generator_steps
 
 __all__ = ["Simulator", "Connection", "Synapses"]
 
@@ -56,6 +57,7 @@ class Connection:
     synapse: Any = None  # a sncore.conn.plasticity.SynapseModel, None = static
     call: int = -1       # connect-call index
     index: np.ndarray | None = None  # positions of these pairs in the call's connection list
+    post_index: np.ndarray | None = None  # positions of the targets in the call's ``post``
 
 
 class Simulator:
@@ -191,6 +193,12 @@ class Simulator:
             grp.extra["trains"] = spike_generator_steps(other, vals, n, self.dt)
             grp.extra["sg_offset"] = self._block_sizes.get(SG, 0)
             self._block_sizes[SG] = grp.extra["sg_offset"] + n
+        if model == "step_current_generator":
+            grp.extra["schedule"] = step_schedule(model, other, self.dt, "amplitude_times", "amplitude_values", "pA")
+        if model == "inhomogeneous_poisson_generator":
+            grp.extra["schedule"] = step_schedule(model, other, self.dt, "rate_times", "rate_values", "Hz")
+        if model == "timed_current":
+            grp.extra["schedule"] = timed_table(other, float(vals["dt"][0]), self.dt)
         if model == "multimeter":
             rf = other.get("record_from", [])
             if isinstance(rf, str) or not all(isinstance(x, str) for x in rf):
@@ -274,8 +282,14 @@ class Simulator:
                     if cls.SIGN_ROUTED else ""
                 raise SncoreError(f"connect parameter 'receptor' must be an integer in "
                                   f"[0, {n_rec}) for {g.model}{extra}, got {receptor!r}.")
-        if pk == "dc_generator":
+        if pk in CURRENT_DEVICES:
             wunit = DEVICES[pk].weight_unit
+        if pk == "timed_current":
+            m_cols = pre.groups[0].extra["schedule"].values.shape[1]
+            if m_cols > 1 and len(post) != m_cols:
+                raise SncoreError(f"connect: the timed_current table has {m_cols} columns (one per target) "
+                                  f"but 'post' has {len(post)} nodes; allowed: len(post) == {m_cols}, "
+                                  "or a 1-D table shared by all targets.")
         syn_model = resolve_synapse(synapse, wunit)
         if syn_model is not None and pk != "neuron":
             raise SncoreError(f"connect: synapse model {syn_model.NAME!r} needs neuron sources, got a "
@@ -295,7 +309,7 @@ class Simulator:
         t_names, t_code, t_all = _positions(post)
         s_block, s_pos = s_code[i_s], s_all[i_s]
         t_block, t_pos = t_code[i_t], t_all[i_t]
-        device = pre.groups[0] if pk in ("poisson_generator", "dc_generator") else None
+        device = pre.groups[0] if pk in SOURCE_DEVICES else None
         if device is not None and len(pre.groups) != 1:
             raise SncoreError(f"connect: connect each {pk} group separately.")
         for sb in range(len(s_names)):
@@ -308,7 +322,8 @@ class Simulator:
                 self.connections.append(Connection(
                     src_block=s_names[sb], tgt_block=t_names[tb], src=s_pos[m], tgt=t_pos[m],
                     weight=w[m], delay=d[m], receptor=receptor, path=path, device=device,
-                    synapse=syn_model, call=self._n_connect, index=np.nonzero(m)[0]))
+                    synapse=syn_model, call=self._n_connect, index=np.nonzero(m)[0],
+                    post_index=i_t[m] if device is not None else None))
         call = self._n_connect
         self._n_connect += 1  # only successful calls advance the connectivity streams
         return Synapses(self, call, n, wunit, syn_model)
@@ -386,9 +401,7 @@ class Simulator:
         self._ensure_engine()
         eng = self.engine
         caps = tuple(capacity_ladder(p.spec.n_src) for p in eng.projs if p.path == "event")
-        sg = [(g.extra["sg_offset"], g.extra["trains"]) for g in self.groups
-              if g.kind == "spike_generator"]
-        xs = jnp.asarray(sg_chunk(sg, eng.n_sg, self.steps, n, self.dtype)) if eng.n_sg else None
+        xs = {k: jnp.asarray(v) for k, v in chunk_xs(self, self.steps, n).items()}
 
         def run(params, state, key):
             if jnp.issubdtype(jnp.asarray(key).dtype, jax.dtypes.prng_key):
