@@ -294,6 +294,8 @@ def test_weight_histograms_before_after_equal_numpy(net, tmp_path):
     assert ax.get_xlabel() == "weight (mV)"
     with pytest.raises(SncoreError, match="does not match"):
         plot.weight_histogram(None, net["w0"], w1 * u.ms)
+    with pytest.raises(SncoreError, match="data are bare numbers"):
+        plot.weight_histogram(None, w0, net["w0"])
     with pytest.raises(SncoreError, match="holds no weights"):
         plot.weight_histogram(None, np.zeros(0))
 

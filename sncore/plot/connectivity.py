@@ -195,7 +195,7 @@ def weight_histogram(ax: Any, before: Any, after: Any = None, bins: int = 30, *,
     b, unit = value_and_unit(sets[0])
     vals = [np.atleast_1d(b).ravel()]
     if len(sets) == 2:
-        vals.append(np.atleast_1d(in_unit(sets[1], sets[0], "after") if unit else value_and_unit(sets[1])[0]).ravel())
+        vals.append(np.atleast_1d(in_unit(sets[1], sets[0], "after")).ravel())
     for name, v in zip(("before", "after"), vals):
         if v.size == 0:
             raise SncoreError(f"weight_histogram: {name} holds no weights.")
