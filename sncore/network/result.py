@@ -87,3 +87,69 @@ class Result:
             if k not in ("times", "senders"):
                 out[k] = to_quantity(v.reshape(-1, n), units.get(k, "1"))
         return out
+
+    # ------------------------------------------------------------------ plotting
+    def _recorded(self, rec: NodeCollection) -> list[tuple[str, np.ndarray]]:
+        """Default groups of a spike_recorder: one group of every neuron connected to it."""
+        self._group(rec, self.recorders, "spike_recorder")
+        srcs = rec.groups[0].extra.get("sources", [])
+        ids = np.unique(np.concatenate([c.global_ids for c in srcs])) if srcs else np.zeros(0, np.int64)
+        return [("spikes", ids)]
+
+    def plot_raster(self, rec: NodeCollection, ax: Any = None, groups: Any = None, **kw: Any) -> Any:
+        """Raster of a spike_recorder's spikes (:func:`sncore.plot.raster`); returns the Axes.
+
+        Args:
+            rec: the spike_recorder.
+            ax: matplotlib Axes, or None for a new figure.
+            groups: ``[(label, ids), ...]`` or ``{label: ids}`` (NodeCollections or global ids)
+                to colour populations; default one group of every recorded neuron (silent ones
+                keep their empty row).
+            **kw: passed to :func:`sncore.plot.raster` (``colors``, ``ms``, ``legend``).
+
+        Example:
+            >>> ax = res.plot_raster(rec, groups={"E": ne[:50], "I": ni[:50]})
+        """
+        from ..plot import raster
+
+        t, s = self.spikes(rec)
+        ax = raster(ax, t, s, groups if groups else self._recorded(rec), **kw)
+        ax.set_xlim(self.t_start, self.t_stop)
+        return ax
+
+    def plot_rates(self, rec: NodeCollection, ax: Any = None, groups: Any = None, bin_size: Any = 5 * u.ms, *,
+                   kernel: str | None = None, width: Any = None, **kw: Any) -> Any:
+        """Population rates over ``[t_start, t_stop]`` of this call (:func:`sncore.plot.rates`).
+
+        Args:
+            rec: the spike_recorder.
+            ax: Axes or None.
+            groups: populations as in :meth:`plot_raster` (default every recorded neuron).
+            bin_size: bin width (time; must divide the simulated interval).
+            kernel, width: optional smoothing (``"gaussian"``, ... and a time).
+            **kw: passed to :func:`sncore.plot.rates` (``legend``).
+
+        Example:
+            >>> ax = res.plot_rates(rec, groups={"E": ne[:50]}, kernel="gaussian", width=5 * u.ms)
+        """
+        from ..plot import rates
+
+        t, s = self.spikes(rec)
+        return rates(ax, t, s, groups if groups else self._recorded(rec), self.t_start * u.ms,
+                     self.t_stop * u.ms, bin_size, kernel=kernel, width=width, **kw)
+
+    def plot_traces(self, meter: NodeCollection, var: str = "V_m", ax: Any = None, **kw: Any) -> Any:
+        """A multimeter's ``var``, one line per neuron (:func:`sncore.plot.traces`).
+
+        Args:
+            meter: the multimeter.
+            var: recorded variable; an unknown name raises an error listing the recorded ones.
+            ax: Axes or None.
+            **kw: passed to :func:`sncore.plot.traces` (``senders``, ``threshold``, ``legend``).
+
+        Example:
+            >>> ax = res.plot_traces(mm, "V_m", threshold=20 * u.mV)
+        """
+        from ..plot import traces
+
+        return traces(ax, self.events(meter), var, **kw)
