@@ -285,3 +285,16 @@ def test_bad_reset_option():
         LIF(reset="hard")
     with pytest.raises(sn.SncoreError, match="'reset' must be 'value' or 'subtract'"):
         CubaLIF(reset="zero")
+
+
+def test_dimensionless_weights_default_and_errors():
+    sim = sn.Simulator()
+    a, b = sim.create("lif", 2), sim.create("cuba_lif", 3)
+    syn = sim.connect(a, a)
+    np.testing.assert_array_equal(syn.get("weight"), np.ones(4))  # NEST's default weight 1
+    np.testing.assert_array_equal(sim.connect(a, b, weight=np.arange(6.0)).get("weight"),
+                                  np.arange(6.0))
+    with pytest.raises(sn.SncoreError, match="'weight' is dimensionless"):
+        sim.connect(a, b, weight=0.5 * u.mV)
+    with pytest.raises(sn.SncoreError, match="different units"):
+        sim.connect(a, b + sim.create("iaf_psc_delta", 1), weight=0.5)

@@ -15,9 +15,9 @@ input spikes ``x`` added without a ``(1 - beta)`` factor), so a network layer wi
 computes exactly ``V <- beta V + W s``. A constant drive (``I_e``, dc_generator) is the input
 ``I`` of the ODE above, integrated exactly (``(1 - beta)`` factor, as Norse's
 ``dt/tau_mem`` Euler form to first order): a constant ``I`` drives ``V`` towards ``I``, so the
-neuron fires tonically iff ``I > 1``. The threshold test uses the state after integration;
-the reset acts in the same step (the state holds the reset value, as in NEST; snnTorch's
-default instead subtracts the threshold one step later). A ``dc_generator``'s amplitude
+neuron fires tonically iff ``I > 1``. The threshold test ``V >= 1`` (snnTorch: ``V > 1``) uses
+the state after integration; the reset acts in the same step (the state holds the reset
+value, as in NEST; snnTorch's default instead subtracts the threshold one step later). A ``dc_generator``'s amplitude
 enters as a number: its value in pA is the dimensionless drive (``amplitude=1.5 * u.pA``
 means ``I = 1.5``; the connection weight multiplies it).
 
