@@ -28,3 +28,14 @@ iaf_psc_alpha = IafPscAlpha
 
 __all__ = ["Input", "NeuronModel", "Param", "vmap_step", "vmap_init", "param_axes", "spike_fn", "SURROGATES",
            "IafPscDelta", "iaf_psc_delta", "IafPscExp", "iaf_psc_exp", "IafPscAlpha", "iaf_psc_alpha", "MODELS"]
+
+# ---- dimensionless models for training and general use (not NEST-named), user registration
+from ._registry import register as register
+from .alif import ALIF as ALIF
+from .cuba_lif import CubaLIF as CubaLIF
+from .lif import LIF as LIF
+from .qif import QIF as QIF
+
+MODELS.update({"lif": LIF, "alif": ALIF, "qif": QIF, "cuba_lif": CubaLIF})
+lif, alif, qif, cuba_lif = LIF, ALIF, QIF, CubaLIF
+__all__ += ["ALIF", "LIF", "QIF", "CubaLIF", "alif", "cuba_lif", "lif", "qif", "register"]
