@@ -110,6 +110,10 @@ def run_steps(sim: "Simulator", n: int, progress: bool | None) -> Result:
             bits = np.unpackbits(packed, axis=1, count=len(eng.blocks[b].rec_pos))
             step, j = np.nonzero(bits)
             rec_spikes[b].append((k0 + step, eng.blocks[b].rec_pos[j]))
+        for b, mult in outs.get("spkn", {}).items():  # a spike of multiplicity n: n events
+            step, j = np.nonzero(mult > 0)
+            reps = mult[step, j]
+            rec_spikes[b].append((np.repeat(k0 + step, reps), np.repeat(eng.blocks[b].rec_pos[j], reps)))
         for i, (rows, ks, valid) in enumerate(outs["mm"]):
             meter_rows[i].append((rows[valid], ks[valid]))
         done += L

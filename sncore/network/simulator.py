@@ -274,6 +274,10 @@ class Simulator:
                 raise SncoreError(f"connect parameter 'receptor' must be an integer in "
                                   f"[0, {n_rec}) for {g.model}{extra}, got {receptor!r}.")
         if pk == "dc_generator":
+            for g in post.groups:
+                if not MODELS[g.model].CURRENT_INPUT:
+                    raise SncoreError(f"connect: {g.model} accepts no currents (as in NEST); a dc_generator "
+                                      "cannot be connected to it.")
             wunit = DEVICES[pk].weight_unit
         syn_model = resolve_synapse(synapse, wunit)
         if syn_model is not None and pk != "neuron":
@@ -321,6 +325,9 @@ class Simulator:
         for g in mm.groups:
             for tg in post.groups:
                 allowed = MODELS[tg.model].recordables()
+                if not allowed:
+                    raise SncoreError(f"connect: {tg.model} has no state variables, so a multimeter has "
+                                      f"nothing to record from it (record_from={list(g.extra['record_from'])}).")
                 bad = [v for v in g.extra["record_from"] if v not in allowed]
                 if bad:
                     raise SncoreError(f"multimeter record_from contains {bad[0]!r}, which "
@@ -381,7 +388,8 @@ class Simulator:
         ``vmap``-pable over parameter sets and keys, and differentiable in the float
         parameters. ``key`` is a ``uint32[2]`` (or a ``jax.random`` key) that replaces the
         seed of every random stream. ``outputs["counts"]`` holds the spike count of every
-        neuron per model block; ``outputs["spk"]`` the bit-packed recorded spikes per step.
+        neuron per model block; ``outputs["spk"]`` the bit-packed recorded spikes per step
+        (``outputs["spkn"]``: the spike multiplicities of ``parrot_neuron`` blocks).
         Event capacities are a whole population, so no overflow can occur inside ``run``.
         """
         n = self._steps(duration, "compile")
@@ -398,7 +406,7 @@ class Simulator:
             state = dict(state, key=jnp.asarray(key, jnp.uint32).reshape(2),
                          counts=jax.tree.map(jnp.zeros_like, state["counts"]))
             state, outs, _ = eng.run_chunk(params, state, xs, n, caps)
-            return state, {"counts": state["counts"], "spk": outs["spk"]}
+            return state, {"counts": state["counts"], "spk": outs["spk"], "spkn": outs["spkn"]}
 
         return CompiledRun(run, self.params, self.state)
 

@@ -14,17 +14,21 @@ from ._spike import spike_fn as spike_fn
 from .iaf_psc_delta import IafPscDelta as IafPscDelta
 from .iaf_psc_alpha import IafPscAlpha as IafPscAlpha
 from .iaf_psc_exp import IafPscExp as IafPscExp
+from .parrot_neuron import ParrotNeuron as ParrotNeuron
 
 #: NEST model name -> model class
 MODELS: dict[str, type[NeuronModel]] = {
     "iaf_psc_delta": IafPscDelta,
     "iaf_psc_exp": IafPscExp,
     "iaf_psc_alpha": IafPscAlpha,
+    "parrot_neuron": ParrotNeuron,
 }
 
 iaf_psc_delta = IafPscDelta
 iaf_psc_exp = IafPscExp
 iaf_psc_alpha = IafPscAlpha
+parrot_neuron = ParrotNeuron
 
 __all__ = ["Input", "NeuronModel", "Param", "vmap_step", "vmap_init", "param_axes", "spike_fn", "SURROGATES",
-           "IafPscDelta", "iaf_psc_delta", "IafPscExp", "iaf_psc_exp", "IafPscAlpha", "iaf_psc_alpha", "MODELS"]
+           "IafPscDelta", "iaf_psc_delta", "IafPscExp", "iaf_psc_exp", "IafPscAlpha", "iaf_psc_alpha",
+           "ParrotNeuron", "parrot_neuron", "MODELS"]
