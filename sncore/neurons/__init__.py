@@ -15,6 +15,7 @@ from .iaf_psc_delta import IafPscDelta as IafPscDelta
 from .iaf_psc_alpha import IafPscAlpha as IafPscAlpha
 from .iaf_psc_exp import IafPscExp as IafPscExp
 from .parrot_neuron import ParrotNeuron as ParrotNeuron
+from .izhikevich import Izhikevich as Izhikevich
 
 #: NEST model name -> model class
 MODELS: dict[str, type[NeuronModel]] = {
@@ -22,13 +23,16 @@ MODELS: dict[str, type[NeuronModel]] = {
     "iaf_psc_exp": IafPscExp,
     "iaf_psc_alpha": IafPscAlpha,
     "parrot_neuron": ParrotNeuron,
+    "izhikevich": Izhikevich,
 }
 
 iaf_psc_delta = IafPscDelta
 iaf_psc_exp = IafPscExp
 iaf_psc_alpha = IafPscAlpha
 parrot_neuron = ParrotNeuron
+izhikevich = Izhikevich
 
 __all__ = ["Input", "NeuronModel", "Param", "vmap_step", "vmap_init", "param_axes", "spike_fn", "SURROGATES",
            "IafPscDelta", "iaf_psc_delta", "IafPscExp", "iaf_psc_exp", "IafPscAlpha", "iaf_psc_alpha",
-           "ParrotNeuron", "parrot_neuron", "MODELS"]
+           "ParrotNeuron", "parrot_neuron",
+           "Izhikevich", "izhikevich", "MODELS"]
