@@ -53,7 +53,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 import equinox as eqx
 import jax
@@ -88,7 +88,7 @@ class Izhikevich(NeuronModel):
     NEST_NAME = "izhikevich"
     WEIGHT_UNIT = "mV"
     RECEPTORS = ("spikes",)
-    PARAMS = {
+    PARAMS: ClassVar[dict[str, Param]] = {
         "V_th": Param(30.0, "mV", doc="spike threshold"),
         "V_min": Param(-float("inf"), "mV", doc="lower bound of V_m"),
         "I_e": Param(0.0, "pA", doc="constant input current (R = 1)"),
@@ -98,7 +98,7 @@ class Izhikevich(NeuronModel):
         "d": Param(8.0, "mV", doc="after-spike increment of U_m"),
         "consistent_integration": Param(1.0, "1", doc="1: forward Euler (NEST default); 0: published scheme"),
     }
-    STATES = {
+    STATES: ClassVar[dict[str, Param]] = {
         "V_m": Param(-65.0, "mV", doc="membrane potential"),
         "U_m": Param(-13.0, "mV", doc="membrane potential recovery variable"),
     }
