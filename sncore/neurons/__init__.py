@@ -16,6 +16,7 @@ from .iaf_psc_alpha import IafPscAlpha as IafPscAlpha
 from .iaf_psc_exp import IafPscExp as IafPscExp
 from .parrot_neuron import ParrotNeuron as ParrotNeuron
 from .izhikevich import Izhikevich as Izhikevich
+from .hh_psc_alpha import HhPscAlpha as HhPscAlpha
 
 #: NEST model name -> model class
 MODELS: dict[str, type[NeuronModel]] = {
@@ -24,6 +25,7 @@ MODELS: dict[str, type[NeuronModel]] = {
     "iaf_psc_alpha": IafPscAlpha,
     "parrot_neuron": ParrotNeuron,
     "izhikevich": Izhikevich,
+    "hh_psc_alpha": HhPscAlpha,
 }
 
 iaf_psc_delta = IafPscDelta
@@ -31,8 +33,10 @@ iaf_psc_exp = IafPscExp
 iaf_psc_alpha = IafPscAlpha
 parrot_neuron = ParrotNeuron
 izhikevich = Izhikevich
+hh_psc_alpha = HhPscAlpha
 
 __all__ = ["Input", "NeuronModel", "Param", "vmap_step", "vmap_init", "param_axes", "spike_fn", "SURROGATES",
            "IafPscDelta", "iaf_psc_delta", "IafPscExp", "iaf_psc_exp", "IafPscAlpha", "iaf_psc_alpha",
            "ParrotNeuron", "parrot_neuron",
-           "Izhikevich", "izhikevich", "MODELS"]
+           "Izhikevich", "izhikevich",
+           "HhPscAlpha", "hh_psc_alpha", "MODELS"]

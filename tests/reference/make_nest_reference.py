@@ -36,6 +36,11 @@ PROTOCOL = {
         "izhikevich@published": {"model": "izhikevich",
                                  "params": {"I_e": 4.0, "c": -55.0, "d": 4.0, "consistent_integration": False},
                                  "dc_weight": 0.03, "weights": [4.0, -3.0, 9.0, 8.0, 8.0, -6.0]},
+        # NEST integrates with adaptive RKF45 at absolute tolerance 1e-3 (fixed in hh_psc_alpha):
+        # its trace differs from a converged float64 solution (RK4, 200 substeps) by up to
+        # 1.19e-3 mV in this protocol, sncore's (10 RK4 substeps) by 2.7e-4 mV; hence 1.5e-3
+        "hh_psc_alpha": {"params": {"I_e": 300.0, "tau_syn_ex": 0.5},
+                         "weights": [2000.0, -1500.0, 3000.0, 2500.0, 2500.0, -2000.0], "tol_mV": 1.5e-3},
     },
 }
 
