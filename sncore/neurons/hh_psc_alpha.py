@@ -66,7 +66,7 @@ from ._base import Input, NeuronModel, Param
 from ._ode import rk4
 from ._spike import spike_fn
 
-__all__ = ["HhPscAlpha", "HhPscAlphaState", "hh_rates", "hh_equilibrium"]
+__all__ = ["HhPscAlpha", "HhPscAlphaState", "hh_equilibrium", "hh_rates"]
 
 
 def _xexp(x, scale):
