@@ -153,3 +153,39 @@ def test_bad_parameters_raise(model, bad, match):
     sim = sn.Simulator(dt=0.1 * u.ms)
     with pytest.raises(SncoreError, match=match):
         sim.create(model, params=bad)
+
+
+# ----------------------------------------------------------------------------- mat2_psc_exp
+def test_mat2_threshold_jumps_and_decays_without_reset(x64):
+    """Closed form: after the first spike the threshold is omega + alpha_1 e^{-t/tau_1} +
+    alpha_2 e^{-t/tau_2} (until the next spike), and V_m is not reset."""
+    sim = sn.Simulator(dt=0.1 * u.ms, dtype=jnp.float64)
+    n = sim.create("mat2_psc_exp", params={"I_e": 500.0 * u.pA})
+    mm = sim.create("multimeter", params={"record_from": ["V_m", "V_th"], "interval": 0.1 * u.ms})
+    sim.connect(mm, n)
+    rec = sim.create("spike_recorder")
+    sim.connect(n, rec)
+    res = sim.simulate(40 * u.ms)
+    st = res.spikes(rec)[0].to_decimal(u.ms)
+    ev = res.events(mm)
+    t, v, th = (ev["times"].to_decimal(u.ms), ev["V_m"].to_decimal(u.mV), ev["V_th"].to_decimal(u.mV))
+    assert len(st) >= 2
+    k0 = int(np.argmin(np.abs(t - st[0])))
+    assert v[k0] >= -51.0 and v[k0 + 1] > v[k0] - 1.0  # no reset after the spike
+    sel = (t >= st[0]) & (t < st[1])
+    dt_s = t[sel] - st[0]
+    np.testing.assert_allclose(th[sel], -51.0 + 37.0 * np.exp(-dt_s / 10.0) + 2.0 * np.exp(-dt_s / 200.0),
+                               atol=1e-9)
+
+
+@pytest.mark.parametrize("bad,match", [
+    ({"C_m": -1.0 * u.pF}, "C_m"),
+    ({"tau_m": 0.0 * u.ms}, "tau_m"),
+    ({"tau_1": 0.0 * u.ms}, "tau_1"),
+    ({"t_ref": 0.0 * u.ms}, "t_ref"),
+    ({"tau_m": 3.0 * u.ms}, "tau_syn_in"),  # == tau_syn_in (default 3 ms): degenerate
+])
+def test_mat2_bad_parameters_raise(bad, match):
+    sim = sn.Simulator(dt=0.1 * u.ms)
+    with pytest.raises(SncoreError, match=match):
+        sim.create("mat2_psc_exp", params=bad)

@@ -196,5 +196,6 @@ def _assemble_meter(sim, res, g, meter_rows, gids) -> None:
     for t in g.extra.get("targets", []):
         for grp in t.groups:
             for v in names:
-                units[v] = MODELS[grp.model].STATES[v].unit
+                cls = MODELS[grp.model]
+                units[v] = {**cls.STATES, **cls.DERIVED}[v].unit
     res.units[g.index] = units

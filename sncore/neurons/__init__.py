@@ -17,6 +17,7 @@ from .iaf_psc_exp import IafPscExp as IafPscExp
 from .parrot_neuron import ParrotNeuron as ParrotNeuron
 from .izhikevich import Izhikevich as Izhikevich
 from .hh_psc_alpha import HhPscAlpha as HhPscAlpha
+from .mat2_psc_exp import Mat2PscExp as Mat2PscExp
 
 #: NEST model name -> model class
 MODELS: dict[str, type[NeuronModel]] = {
@@ -26,6 +27,7 @@ MODELS: dict[str, type[NeuronModel]] = {
     "parrot_neuron": ParrotNeuron,
     "izhikevich": Izhikevich,
     "hh_psc_alpha": HhPscAlpha,
+    "mat2_psc_exp": Mat2PscExp,
 }
 
 iaf_psc_delta = IafPscDelta
@@ -34,9 +36,11 @@ iaf_psc_alpha = IafPscAlpha
 parrot_neuron = ParrotNeuron
 izhikevich = Izhikevich
 hh_psc_alpha = HhPscAlpha
+mat2_psc_exp = Mat2PscExp
 
 __all__ = ["Input", "NeuronModel", "Param", "vmap_step", "vmap_init", "param_axes", "spike_fn", "SURROGATES",
            "IafPscDelta", "iaf_psc_delta", "IafPscExp", "iaf_psc_exp", "IafPscAlpha", "iaf_psc_alpha",
            "ParrotNeuron", "parrot_neuron",
            "Izhikevich", "izhikevich",
-           "HhPscAlpha", "hh_psc_alpha", "MODELS"]
+           "HhPscAlpha", "hh_psc_alpha",
+           "Mat2PscExp", "mat2_psc_exp", "MODELS"]

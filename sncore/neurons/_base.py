@@ -78,6 +78,8 @@ class NeuronModel(eqx.Module):
     MULTIPLICITY: ClassVar[bool] = False
     #: the model accepts currents (dc_generator)
     CURRENT_INPUT: ClassVar[bool] = True
+    #: recordable state that is derived, not set by the user (e.g. mat2's V_th): name -> Param
+    DERIVED: ClassVar[dict[str, Param]] = {}
 
     def init(self, dt: float) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -104,7 +106,7 @@ class NeuronModel(eqx.Module):
     @classmethod
     def recordables(cls) -> tuple[str, ...]:
         """Names a multimeter may record."""
-        return tuple(cls.STATES)
+        return tuple(cls.STATES) + tuple(cls.DERIVED)
 
 
 def param_axes(model: NeuronModel) -> Any:

@@ -41,6 +41,9 @@ PROTOCOL = {
         # 1.19e-3 mV in this protocol, sncore's (10 RK4 substeps) by 2.7e-4 mV; hence 1.5e-3
         "hh_psc_alpha": {"params": {"I_e": 300.0, "tau_syn_ex": 0.5},
                          "weights": [2000.0, -1500.0, 3000.0, 2500.0, 2500.0, -2000.0], "tol_mV": 1.5e-3},
+        "mat2_psc_exp": {"params": {"tau_m": 8.0, "tau_syn_ex": 1.5, "tau_syn_in": 4.0, "alpha_1": 10.0,
+                                    "omega": -60.0},
+                         "weights": [400.0, -300.0, 900.0, 800.0, 800.0, -600.0]},
     },
 }
 
