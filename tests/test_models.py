@@ -15,7 +15,8 @@ def _population(cls, n=7):
     R = len(cls.RECEPTORS)
     rng = np.random.default_rng(0)
     inp = Input(syn=jnp.asarray(rng.normal(0, 5, (n, R)), jnp.float32),
-                current=jnp.asarray(rng.normal(0, 300, n), jnp.float32))
+                current=jnp.asarray(rng.normal(0, 300, n), jnp.float32),
+                u=jnp.asarray(rng.uniform(size=n), jnp.float32) if cls.RANDOM else None)
     return model, state, inp
 
 

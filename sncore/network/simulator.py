@@ -147,6 +147,8 @@ class Simulator:
 
     def _create_neurons(self, model, n, params, init):
         cls = MODELS[model]
+        if hasattr(cls, "expand_params"):  # NEST list parameters -> fixed slots (gif_cond_exp)
+            params = cls.expand_params(params)
         # NEST accepts state variables (V_m, ...) among the parameters: they set the initial state
         both = set(params) & set(init) & set(cls.STATES)
         if both:

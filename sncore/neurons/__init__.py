@@ -18,6 +18,7 @@ from .parrot_neuron import ParrotNeuron as ParrotNeuron
 from .izhikevich import Izhikevich as Izhikevich
 from .hh_psc_alpha import HhPscAlpha as HhPscAlpha
 from .mat2_psc_exp import Mat2PscExp as Mat2PscExp
+from .gif_cond_exp import GifCondExp as GifCondExp
 
 #: NEST model name -> model class
 MODELS: dict[str, type[NeuronModel]] = {
@@ -28,6 +29,7 @@ MODELS: dict[str, type[NeuronModel]] = {
     "izhikevich": Izhikevich,
     "hh_psc_alpha": HhPscAlpha,
     "mat2_psc_exp": Mat2PscExp,
+    "gif_cond_exp": GifCondExp,
 }
 
 iaf_psc_delta = IafPscDelta
@@ -37,10 +39,12 @@ parrot_neuron = ParrotNeuron
 izhikevich = Izhikevich
 hh_psc_alpha = HhPscAlpha
 mat2_psc_exp = Mat2PscExp
+gif_cond_exp = GifCondExp
 
 __all__ = ["Input", "NeuronModel", "Param", "vmap_step", "vmap_init", "param_axes", "spike_fn", "SURROGATES",
            "IafPscDelta", "iaf_psc_delta", "IafPscExp", "iaf_psc_exp", "IafPscAlpha", "iaf_psc_alpha",
            "ParrotNeuron", "parrot_neuron",
            "Izhikevich", "izhikevich",
            "HhPscAlpha", "hh_psc_alpha",
-           "Mat2PscExp", "mat2_psc_exp", "MODELS"]
+           "Mat2PscExp", "mat2_psc_exp",
+           "GifCondExp", "gif_cond_exp", "MODELS"]
