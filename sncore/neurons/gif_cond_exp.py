@@ -87,7 +87,7 @@ from ._base import Input, NeuronModel, Param
 from ._ode import rk4
 from ._spike import spike_fn
 
-__all__ = ["GifCondExp", "GifCondExpState", "MAX_KERNELS"]
+__all__ = ["MAX_KERNELS", "GifCondExp", "GifCondExpState"]
 
 #: fixed number of slots for spike-triggered currents and for threshold kernels
 MAX_KERNELS = 3
