@@ -21,7 +21,7 @@ Per step h, in NEST's order:
    excitatory, < 0: inhibitory with conductance ``-w``);
 4. if not refractory: spike when ``u < 1 - exp(-lambda h)`` with ``lambda`` from the new V and
    this step's ``E_sfa`` (``u``: the engine's fresh uniform number per neuron and step); on a
-   spike ``stc_k += q_stc_k``, ``sfa_k += q_sfa_k`` and ``round(t_ref/h)`` refractory steps
+   spike ``stc_k += q_stc_k``, ``sfa_k += q_sfa_k`` and ``ceil(t_ref/h)`` refractory steps
    start. V is **not** reset in the spike step; in each refractory step V is set to
    ``V_reset`` at the end (NEST clamps V there, so V_m reads V_reset during t_ref).
 
@@ -84,6 +84,7 @@ import numpy as np
 
 from ..units import SncoreError
 from ._base import Input, NeuronModel, Param
+from ._lif import refractory_steps
 from ._ode import rk4
 from ._spike import spike_fn
 
@@ -249,7 +250,7 @@ class GifCondExp(NeuronModel):
         fired = spike > 0
         stc = jnp.where(fired[..., None], stc + q_stc, stc)
         sfa = jnp.where(fired[..., None], sfa + q_sfa, sfa)
-        ref_steps = jnp.round(self.t_ref / h).astype(jnp.int32)
+        ref_steps = refractory_steps(self.t_ref, h)
         r = jnp.where(refractory, state.r - 1, jnp.where(fired, ref_steps, 0))
         V = jnp.where(refractory, self.V_reset, V)
         return GifCondExpState(V, g_ex, g_in, stc, sfa, I_stc, E_sfa, r, inp.current.astype(V.dtype)), spike

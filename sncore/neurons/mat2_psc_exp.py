@@ -16,7 +16,7 @@ Per step h, in NEST's order:
    ``P21x = -tau_m / (C_m (1 - tau_m/tau_syn_x)) exp(-h/tau_syn_x) expm1(h (1/tau_syn_x - 1/tau_m))``;
 2. ``V_th_alpha_k *= exp(-h/tau_k)``; ``I_x <- exp(-h/tau_syn_x) I_x + (weights arriving)``;
 3. if not refractory and ``V_m >= V_th``: spike, ``V_th_alpha_1 += alpha_1``,
-   ``V_th_alpha_2 += alpha_2``, and ``round(t_ref/h)`` refractory steps in which no spike
+   ``V_th_alpha_2 += alpha_2``, and ``ceil(t_ref/h)`` refractory steps in which no spike
    can be emitted (otherwise count them down). **V_m is not reset** and keeps integrating;
 4. the current of this step is applied in the next one (NEST's one-step lag).
 
@@ -59,6 +59,7 @@ import jax.numpy as jnp
 
 from ..units import SncoreError
 from ._base import Input, NeuronModel, Param
+from ._lif import refractory_steps
 from ._spike import spike_fn
 
 __all__ = ["Mat2PscExp", "Mat2PscExpState"]
@@ -142,7 +143,7 @@ class Mat2PscExp(NeuronModel):
         return (P22_expm1, p21(self.tau_syn_ex), p21(self.tau_syn_in), -self.tau_m / self.C_m * P22_expm1,
                 jnp.exp(-h / self.tau_syn_ex), jnp.exp(-h / self.tau_syn_in),
                 jnp.exp(-h / self.tau_1), jnp.exp(-h / self.tau_2),
-                jnp.round(self.t_ref / h).astype(jnp.int32))
+                refractory_steps(self.t_ref, h))
 
     def init(self, dt: float) -> Mat2PscExpState:
         v = jnp.full(jnp.shape(self.E_L), -70.0, jnp.result_type(self.E_L, float))
