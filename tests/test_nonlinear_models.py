@@ -280,3 +280,14 @@ def test_gif_list_parameters_and_errors():
                        ({"tau_syn_in": 0.0 * u.ms}, "tau_syn_in"), ({"t_ref": -1.0 * u.ms}, "t_ref")]:
         with pytest.raises(SncoreError, match=match):
             sim.create("gif_cond_exp", params=bad)
+
+
+def test_gif_refractory_period_rounds_up_like_nest():
+    """Forced firing (probability 1 outside refractoriness) with t_ref = 2.04 ms: NEST 3.10
+    spikes at 0.1, 2.3, 4.5, 6.7, 8.9 ms (ceil(20.4) = 21 refractory steps)."""
+    sim = sn.Simulator(dt=0.1 * u.ms)
+    n = sim.create("gif_cond_exp", params={"lambda_0": 1e12 * u.Hz, "Delta_V": 1000.0 * u.mV, "t_ref": 2.04 * u.ms})
+    rec = sim.create("spike_recorder")
+    sim.connect(n, rec)
+    res = sim.simulate(10 * u.ms)
+    np.testing.assert_allclose(res.spikes(rec)[0].to_decimal(u.ms), [0.1, 2.3, 4.5, 6.7, 8.9], atol=1e-6)
