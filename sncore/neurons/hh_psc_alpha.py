@@ -24,9 +24,10 @@ V = -55 and -40 mV, where NEST's formula is 0/0). Each step h, as in NEST:
 Integrator: NEST uses GSL's adaptive RKF45 with absolute error 1e-3 per step; sncore uses
 classical RK4 with ``n_substeps`` (static, default 10) fixed substeps per step
 (:func:`sncore.neurons._ode.rk4`, one substep per iteration of a ``lax.fori_loop``). At
-h = 0.1 ms that is s = 0.01 ms and keeps V within 3e-4 mV of a float64 solution with 200 substeps over a spiking trace (tested below 5e-4 mV
-in tests/test_nonlinear_models.py, with 4th-order convergence), while NEST's own RKF45
-trace is up to 1.2e-3 mV away from that solution in the reference protocol.
+h = 0.1 ms that is s = 0.01 ms and keeps V within 3e-4 mV of a float64 solution with 200
+substeps over a spiking trace (tested below 5e-4 mV in tests/test_nonlinear_models.py, with
+4th-order convergence), while NEST's own RKF45 trace is up to 1.2e-3 mV away from that
+solution in the reference protocol.
 
 =========== ======= ========== ===========================================
 parameter   unit    default    meaning
