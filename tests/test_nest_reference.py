@@ -25,14 +25,15 @@ def _with_units(model: str, params: dict) -> dict:
 @pytest.mark.parametrize("model", sorted(P["models"]))
 def test_trace_and_spikes_match_nest(x64, model):
     spec = P["models"][model]
-    wunit = sn.neurons.MODELS[model].WEIGHT_UNIT
+    name = spec.get("model", model)  # "model@variant": the same model with other parameters
+    wunit = sn.neurons.MODELS[name].WEIGHT_UNIT
     sim = sn.Simulator(dt=P["dt"] * u.ms, seed=0, dtype=jnp.float64)
-    params = _with_units(model, spec["params"])
-    n = sim.create(model, params={**params, "I_e": P["I_e"] * u.pA})
+    params = _with_units(name, {"I_e": P["I_e"], **spec["params"]})
+    n = sim.create(name, params=params)
     dc = P["dc"]
     g = sim.create("dc_generator", params={"amplitude": dc["amplitude"] * u.pA,
                                            "start": dc["start"] * u.ms, "stop": dc["stop"] * u.ms})
-    sim.connect(g, n, delay=dc["delay"] * u.ms)
+    sim.connect(g, n, weight=spec.get("dc_weight", 1.0), delay=dc["delay"] * u.ms)
     sp = P["spikes"]
     for t, w in zip(sp["times"], spec["weights"]):
         sg = sim.create("spike_generator", params={"spike_times": [t] * u.ms})

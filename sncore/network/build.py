@@ -106,6 +106,10 @@ def build_engine(sim: "Simulator") -> Engine:
                       for _, w in g.extra["trains"])
     plastic = []
     for c in ring_conns:
+        if c.synapse is not None and MODELS[c.tgt_block].WEIGHTLESS and c.receptor == 0:
+            raise SncoreError(f"connect: synapse model {c.synapse.NAME!r} onto {c.tgt_block} receptor 0 is not "
+                              "supported (its weights would be ignored); connect plastic synapses onto "
+                              "receptor=1, where spikes are accepted and not repeated (as in NEST).")
         if c.synapse is not None:
             plastic.append(PlasticPlan(c.src_block, c.tgt_block, c.receptor, c.synapse, c.src, c.tgt,
                                        c.delay, c.weight, c.synapse.history(int(c.delay.max()), sim.dt),
@@ -123,6 +127,8 @@ def build_engine(sim: "Simulator") -> Engine:
         src = np.concatenate([c.src for c in cs])
         tgt = np.concatenate([c.tgt for c in cs])
         w = np.concatenate([c.weight for c in cs])
+        if MODELS[tb].WEIGHTLESS:  # parrot_neuron: spikes count, weights are ignored
+            w = np.ones_like(w)
         d = np.concatenate([c.delay for c in cs])
         n_s, n_t = sizes[sb], sizes[tb]
         if path == "auto":
@@ -157,7 +163,8 @@ def build_engine(sim: "Simulator") -> Engine:
             tables = [(np.nonzero(lam == v)[0], poisson_table(float(v))) for v in np.unique(lam)]
             contiguous = len(np.unique(c.tgt)) == len(c.tgt) and bool(
                 np.array_equal(c.tgt, np.arange(c.tgt[0], c.tgt[0] + len(c.tgt))))
-            drives.append(DrivePlan(c.tgt_block, c.receptor, c.tgt, c.weight, delay, first, last,
+            w = np.ones_like(c.weight) if MODELS[c.tgt_block].WEIGHTLESS else c.weight
+            drives.append(DrivePlan(c.tgt_block, c.receptor, c.tgt, w, delay, first, last,
                                     tables, stream=stream, contiguous=contiguous))
         else:
             amp = c.device.params["amplitude"][c.src] * c.weight

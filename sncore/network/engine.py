@@ -292,7 +292,8 @@ class Engine:
                 u = uniform01(uniform_bits(bkey, k.astype(jnp.uint32), p.n), self.dtype)
             inp = Input(syn=jnp.stack(syn[b], axis=-1), current=cur[b], u=u)
             neurons[b], spikes[b] = vmap_step(params["models"][b], state["neurons"][b], inp, self.dt)
-            counts[b] = state["counts"][b] + (spikes[b] > 0).astype(jnp.int32)
+            n_spk = jnp.round(spikes[b]) if type(p.model).MULTIPLICITY else spikes[b] > 0
+            counts[b] = state["counts"][b] + n_spk.astype(jnp.int32)
         if self.n_sg:
             spikes[SG] = x["sg"]
         n_active = []
@@ -325,7 +326,10 @@ class Engine:
                      "k": k + 1, "key": state["key"]}
         out = {
             "spk": {b: jnp.packbits(spikes[b][p.rec_pos] > 0) for b, p in self.blocks.items()
-                    if len(p.rec_pos)},
+                    if len(p.rec_pos) and not type(p.model).MULTIPLICITY},
+            # models whose spikes carry a multiplicity (parrot_neuron): the counts themselves
+            "spkn": {b: jnp.round(spikes[b][p.rec_pos]).astype(jnp.int32) for b, p in self.blocks.items()
+                     if len(p.rec_pos) and type(p.model).MULTIPLICITY},
             "mm": [jnp.stack([getattr(neurons[m.block], v)[m.pos].astype(self.dtype)
                               for v in m.variables], -1) for m in self.meters],
         }
@@ -363,5 +367,5 @@ class Engine:
             ks = first + m.interval * jnp.arange(n_rows)
             valid = (ks < n_steps) & (k0 + ks + 1 >= max(m.offset, 1))
             mm.append((ys[jnp.minimum(ks, n_steps - 1)], k0 + ks, valid))
-        outs = {"spk": outs["spk"], "mm": mm}
+        outs = {"spk": outs["spk"], "spkn": outs["spkn"], "mm": mm}
         return state, outs, mx

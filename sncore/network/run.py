@@ -122,6 +122,10 @@ def run_steps(sim: "Simulator", n: int, progress: bool | None) -> Result:
             bits = np.unpackbits(packed, axis=1, count=len(eng.blocks[b].rec_pos))
             step, j = np.nonzero(bits)
             rec_spikes[b].append((k0 + step, eng.blocks[b].rec_pos[j]))
+        for b, mult in outs.get("spkn", {}).items():  # a spike of multiplicity n: n events
+            step, j = np.nonzero(mult > 0)
+            reps = mult[step, j]
+            rec_spikes[b].append((np.repeat(k0 + step, reps), np.repeat(eng.blocks[b].rec_pos[j], reps)))
         for i, (rows, ks, valid) in enumerate(outs["mm"]):
             meter_rows[i].append((rows[valid], ks[valid]))
         done += L
@@ -204,5 +208,6 @@ def _assemble_meter(sim, res, g, meter_rows, gids) -> None:
     for t in g.extra.get("targets", []):
         for grp in t.groups:
             for v in names:
-                units[v] = MODELS[grp.model].STATES[v].unit
+                cls = MODELS[grp.model]
+                units[v] = {**cls.STATES, **cls.DERIVED}[v].unit
     res.units[g.index] = units

@@ -149,6 +149,8 @@ class Simulator:
 
     def _create_neurons(self, model, n, params, init):
         cls = MODELS[model]
+        if hasattr(cls, "expand_params"):  # NEST list parameters -> fixed slots (gif_cond_exp)
+            params = cls.expand_params(params)
         # NEST accepts state variables (V_m, ...) among the parameters: they set the initial state
         both = set(params) & set(init) & set(cls.STATES)
         if both:
@@ -283,6 +285,10 @@ class Simulator:
                 raise SncoreError(f"connect parameter 'receptor' must be an integer in "
                                   f"[0, {n_rec}) for {g.model}{extra}, got {receptor!r}.")
         if pk in CURRENT_DEVICES:
+            for g in post.groups:
+                if not MODELS[g.model].CURRENT_INPUT:
+                    raise SncoreError(f"connect: {g.model} accepts no currents (as in NEST); a {pk} "
+                                      "cannot be connected to it.")
             wunit = DEVICES[pk].weight_unit
         if pk == "timed_current":
             m_cols = pre.groups[0].extra["schedule"].values.shape[1]
@@ -334,6 +340,9 @@ class Simulator:
         for g in mm.groups:
             for tg in post.groups:
                 allowed = MODELS[tg.model].recordables()
+                if not allowed:
+                    raise SncoreError(f"connect: {tg.model} has no state variables, so a multimeter has "
+                                      f"nothing to record from it (record_from={list(g.extra['record_from'])}).")
                 bad = [v for v in g.extra["record_from"] if v not in allowed]
                 if bad:
                     raise SncoreError(f"multimeter record_from contains {bad[0]!r}, which "
@@ -394,7 +403,8 @@ class Simulator:
         ``vmap``-pable over parameter sets and keys, and differentiable in the float
         parameters. ``key`` is a ``uint32[2]`` (or a ``jax.random`` key) that replaces the
         seed of every random stream. ``outputs["counts"]`` holds the spike count of every
-        neuron per model block; ``outputs["spk"]`` the bit-packed recorded spikes per step.
+        neuron per model block; ``outputs["spk"]`` the bit-packed recorded spikes per step
+        (``outputs["spkn"]``: the spike multiplicities of ``parrot_neuron`` blocks).
         Event capacities are a whole population, so no overflow can occur inside ``run``.
         """
         n = self._steps(duration, "compile")
@@ -409,7 +419,7 @@ class Simulator:
             state = dict(state, key=jnp.asarray(key, jnp.uint32).reshape(2),
                          counts=jax.tree.map(jnp.zeros_like, state["counts"]))
             state, outs, _ = eng.run_chunk(params, state, xs, n, caps)
-            return state, {"counts": state["counts"], "spk": outs["spk"]}
+            return state, {"counts": state["counts"], "spk": outs["spk"], "spkn": outs["spkn"]}
 
         return CompiledRun(run, self.params, self.state)
 

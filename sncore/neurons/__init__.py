@@ -1,41 +1,63 @@
 """Neuron models: pure single-neuron dynamics, vmapped over populations.
 
-``MODELS`` maps NEST model names to model classes; ``sim.create(name, ...)`` looks them up.
+``MODELS`` maps model names (NEST's names for the NEST models) to model classes;
+``sim.create(name, ...)`` looks them up and :func:`register` adds user models.
 """
 
 from ._base import Input as Input
 from ._base import NeuronModel as NeuronModel
 from ._base import Param as Param
+from ._base import param_axes as param_axes
 from ._base import vmap_init as vmap_init
 from ._base import vmap_step as vmap_step
-from ._base import param_axes as param_axes
+from ._registry import register as register
 from ._spike import SURROGATES as SURROGATES
 from ._spike import spike_fn as spike_fn
-from .iaf_psc_delta import IafPscDelta as IafPscDelta
+from .alif import ALIF as ALIF
+from .cuba_lif import CubaLIF as CubaLIF
+from .gif_cond_exp import GifCondExp as GifCondExp
+from .hh_psc_alpha import HhPscAlpha as HhPscAlpha
 from .iaf_psc_alpha import IafPscAlpha as IafPscAlpha
+from .iaf_psc_delta import IafPscDelta as IafPscDelta
 from .iaf_psc_exp import IafPscExp as IafPscExp
+from .izhikevich import Izhikevich as Izhikevich
+from .lif import LIF as LIF
+from .mat2_psc_exp import Mat2PscExp as Mat2PscExp
+from .parrot_neuron import ParrotNeuron as ParrotNeuron
+from .qif import QIF as QIF
 
-#: NEST model name -> model class
+#: model name -> model class (NEST-named models first, then the dimensionless training models)
 MODELS: dict[str, type[NeuronModel]] = {
     "iaf_psc_delta": IafPscDelta,
     "iaf_psc_exp": IafPscExp,
     "iaf_psc_alpha": IafPscAlpha,
+    "parrot_neuron": ParrotNeuron,
+    "izhikevich": Izhikevich,
+    "hh_psc_alpha": HhPscAlpha,
+    "mat2_psc_exp": Mat2PscExp,
+    "gif_cond_exp": GifCondExp,
+    # dimensionless models for training and general use (not NEST-named)
+    "lif": LIF,
+    "alif": ALIF,
+    "qif": QIF,
+    "cuba_lif": CubaLIF,
 }
 
+# lower-case aliases: ``sn.neurons.iaf_psc_delta(...)`` as in NEST's model names
 iaf_psc_delta = IafPscDelta
 iaf_psc_exp = IafPscExp
 iaf_psc_alpha = IafPscAlpha
-
-__all__ = ["Input", "NeuronModel", "Param", "vmap_step", "vmap_init", "param_axes", "spike_fn", "SURROGATES",
-           "IafPscDelta", "iaf_psc_delta", "IafPscExp", "iaf_psc_exp", "IafPscAlpha", "iaf_psc_alpha", "MODELS"]
-
-# ---- dimensionless models for training and general use (not NEST-named), user registration
-from ._registry import register as register
-from .alif import ALIF as ALIF
-from .cuba_lif import CubaLIF as CubaLIF
-from .lif import LIF as LIF
-from .qif import QIF as QIF
-
-MODELS.update({"lif": LIF, "alif": ALIF, "qif": QIF, "cuba_lif": CubaLIF})
+parrot_neuron = ParrotNeuron
+izhikevich = Izhikevich
+hh_psc_alpha = HhPscAlpha
+mat2_psc_exp = Mat2PscExp
+gif_cond_exp = GifCondExp
 lif, alif, qif, cuba_lif = LIF, ALIF, QIF, CubaLIF
-__all__ += ["ALIF", "LIF", "QIF", "CubaLIF", "alif", "cuba_lif", "lif", "qif", "register"]
+
+__all__ = [
+    "ALIF", "LIF", "MODELS", "QIF", "SURROGATES", "CubaLIF", "GifCondExp", "HhPscAlpha", "IafPscAlpha",
+    "IafPscDelta", "IafPscExp", "Input", "Izhikevich", "Mat2PscExp", "NeuronModel", "Param", "ParrotNeuron",
+    "alif", "cuba_lif", "gif_cond_exp", "hh_psc_alpha", "iaf_psc_alpha", "iaf_psc_delta", "iaf_psc_exp",
+    "izhikevich", "lif", "mat2_psc_exp", "param_axes", "parrot_neuron", "qif", "register", "spike_fn",
+    "vmap_init", "vmap_step",
+]

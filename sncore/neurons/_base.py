@@ -70,6 +70,16 @@ class NeuronModel(eqx.Module):
     NEST_NAME: ClassVar[str] = ""
     #: the model draws randomness (escape noise): the engine passes ``Input.u``
     RANDOM: ClassVar[bool] = False
+    #: weights of incoming connections are ignored: each arriving spike counts its
+    #: multiplicity (parrot_neuron); the network builder sets those weights to 1
+    WEIGHTLESS: ClassVar[bool] = False
+    #: the spike value is a multiplicity n >= 0 (not only 0/1): spike counts and the spike
+    #: recorder count it n times
+    MULTIPLICITY: ClassVar[bool] = False
+    #: the model accepts currents (dc_generator)
+    CURRENT_INPUT: ClassVar[bool] = True
+    #: recordable state that is derived, not set by the user (e.g. mat2's V_th): name -> Param
+    DERIVED: ClassVar[dict[str, Param]] = {}
 
     def init(self, dt: float) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -96,7 +106,7 @@ class NeuronModel(eqx.Module):
     @classmethod
     def recordables(cls) -> tuple[str, ...]:
         """Names a multimeter may record."""
-        return tuple(cls.STATES)
+        return tuple(cls.STATES) + tuple(cls.DERIVED)
 
 
 def param_axes(model: NeuronModel) -> Any:
