@@ -200,3 +200,168 @@ def test_popcount_equals_numpy_unpackbits():
     np.testing.assert_array_equal(sc.popcount(words), ref)
     np.testing.assert_allclose(sc.decode(words), ref / 224.0, rtol=1e-7)
     np.testing.assert_allclose(sc.decode_bipolar(words), 2 * ref / 224.0 - 1, atol=1e-6)
+
+
+# ---------------------------------------------------------------- SC arithmetic
+
+LENGTHS = 2 ** np.arange(8, 15)
+
+
+@jax.jit
+def _errors(a, b):
+    """RMSE over the trials (entries of a, b) of AND-multiply, MUX-add and XNOR-multiply for every
+    L in LENGTHS: the streams of length L are the first L bits of one long stream (a prefix of
+    independent bits is independent; a prefix of a Sobol stream is the Sobol stream of length L)."""
+    n = int(LENGTHS[-1])
+    half = jnp.full_like(a, 0.5)
+    k1, k2, k3 = jax.random.split(jax.random.key(11), 3)
+    xa, xb = 2 * a - 1, 2 * b - 1
+    bern = [sc.bernoulli_encode(k, p, n) for k, p in ((k1, a), (k2, b), (k3, half))]
+    sob = [sc.sobol_encode(p, n, dim=d) for d, p in ((1, a), (2, b), (3, half))]
+    rows = []
+    for length in LENGTHS:
+        w = int(length) // 32
+        out = []
+        for sa, sb, ss in (bern, sob):
+            sa, sb, ss = sa[:, :w], sb[:, :w], ss[:, :w]
+            est = (sc.decode(sc.mul(sa, sb)), sc.decode(sc.mux_add(sa, sb, ss)),
+                   sc.decode_bipolar(sc.mul_bipolar(sa, sb)))  # the same streams read as bipolar: x = 2p - 1
+            for e, ref in zip(est, (a * b, (a + b) / 2, xa * xb)):
+                out.append(jnp.sqrt(jnp.mean((e - ref) ** 2)))
+        rows.append(jnp.stack(out))
+    return jnp.stack(rows)
+
+
+def test_error_falls_as_inverse_sqrt_length_for_bernoulli_and_faster_for_sobol():
+    rng = np.random.default_rng(3)
+    a = jnp.asarray(rng.random(256), jnp.float32)
+    b = jnp.asarray(rng.random(256), jnp.float32)
+    err = np.asarray(_errors(a, b))  # [len, 6]
+    slopes = np.polyfit(np.log(LENGTHS), np.log(err), 1)[0]
+    # Bernoulli: RMSE = sqrt(mean p(1-p)/L) exactly in expectation -> slope -1/2
+    assert np.all((slopes[:3] > -0.6) & (slopes[:3] < -0.4)), slopes
+    # Sobol dims 1, 2 (3) form a low-discrepancy net -> ~ log(L)/L
+    assert np.all(slopes[3:] <= -0.8), slopes
+    # the Bernoulli RMSE matches its binomial prediction within 20% at the longest length
+    pred = np.sqrt(np.mean(np.asarray(a * b * (1 - a * b))) / LENGTHS[-1])
+    assert 0.8 < err[-1, 0] / pred < 1.2
+
+
+def test_independent_streams_multiply_correlated_streams_give_min():
+    a = jnp.array([0.2, 0.5, 0.9, 0.6], jnp.float32)
+    b = jnp.array([0.7, 0.5, 0.3, 0.6], jnp.float32)
+    n = 2**14
+    # Bernoulli: different keys -> product, SCC ~ 0; the same key -> min(a, b) exactly, SCC = +1
+    sa = sc.bernoulli_encode(jax.random.key(1), a, n)
+    sb = sc.bernoulli_encode(jax.random.key(2), b, n)
+    sigma = np.sqrt(a * b * (1 - a * b) / n)
+    assert np.all(np.abs(sc.decode(sc.mul(sa, sb)) - a * b) < 4 * sigma)
+    assert np.all(np.abs(sc.scc(sa, sb)) < 0.05)
+    sb_same = sc.bernoulli_encode(jax.random.key(1), b, n)
+    np.testing.assert_array_equal(sc.mul(sa, sb_same), sc.bernoulli_encode(jax.random.key(1), jnp.minimum(a, b), n))
+    np.testing.assert_array_equal(sc.scc(sa, sb_same), 1.0)
+    # one LFSR shared by both: min exactly; Sobol dims 1 and 2 form a (0, m, 2)-net, whose star
+    # discrepancy is at most (m/3 + 19/9)/L (Kritzer 2006): the product is within that
+    spec = sc.LfsrSpec.maximal(12, seed=99)
+    la, lb = sc.lfsr_encode(spec, a, 4096), sc.lfsr_encode(spec, b, 4096)
+    np.testing.assert_array_equal(sc.mul(la, lb), sc.lfsr_encode(spec, jnp.minimum(a, b), 4096))
+    np.testing.assert_array_equal(sc.scc(la, lb), 1.0)
+    qa, qb = sc.sobol_encode(a, 4096, dim=1), sc.sobol_encode(b, 4096, dim=2)
+    assert np.all(np.abs(sc.decode(sc.mul(qa, qb)) - a * b) < (12 / 3 + 19 / 9) / 4096)
+    assert np.all(np.abs(sc.scc(qa, qb)) < 0.01)
+    # complementary streams: SCC = -1
+    np.testing.assert_array_equal(sc.scc(qa, ~qa)[:3], -1.0)
+
+
+def test_scc_equals_alaghi_hayes_formula_on_counts():
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        n = 256
+        x = rng.random(n) < rng.random()
+        y = np.where(rng.random(n) < rng.random(), x, rng.random(n) < rng.random())
+        a, b = int(np.sum(x & y)), int(np.sum(x & ~y))
+        c, d = int(np.sum(~x & y)), int(np.sum(~x & ~y))
+        if a * d > b * c:
+            ref = (a * d - b * c) / (n * min(a + b, a + c) - (a + b) * (a + c))
+        else:
+            den = (a + b) * (a + c) - n * max(a - d, 0)
+            ref = 0.0 if den == 0 else (a * d - b * c) / den
+        assert abs(float(sc.scc(sc.pack(x), sc.pack(y))) - ref) < 1e-5
+
+
+def test_bipolar_multiply_and_mux_add_values():
+    n = 2**14
+    ka, kb, ks = jax.random.split(jax.random.key(7), 3)
+    xa = jnp.array([-0.8, -0.3, 0.0, 0.5, 0.9], jnp.float32)
+    xb = jnp.array([0.6, -0.7, 0.4, 0.5, -0.9], jnp.float32)
+    qa, qb = (xa + 1) / 2, (xb + 1) / 2
+    sa, sb = sc.bernoulli_encode(ka, qa, n), sc.bernoulli_encode(kb, qb, n)
+    q = (1 + xa * xb) / 2  # P(XNOR = 1) for independent streams
+    assert np.all(np.abs(sc.decode_bipolar(sc.mul_bipolar(sa, sb)) - xa * xb) < 4 * 2 * np.sqrt(q * (1 - q) / n))
+    sel = sc.bernoulli_encode(ks, jnp.full(5, 0.25), n)
+    m = 0.75 * qa + 0.25 * qb  # (1 - s) a + s b with s = 1/4
+    assert np.all(np.abs(sc.decode(sc.mux_add(sa, sb, sel)) - m) < 4 * np.sqrt(m * (1 - m) / n))
+    # bit-level: the MUX takes b where sel is 1
+    ua, ub, us = (np.asarray(sc.unpack(s)) for s in (sa, sb, sel))
+    np.testing.assert_array_equal(sc.unpack(sc.mux_add(sa, sb, sel)), np.where(us, ub, ua))
+    np.testing.assert_array_equal(sc.unpack(sc.mul_bipolar(sa, sb)), ua == ub)
+
+
+def test_apc_counts_per_bit_position():
+    words = sc.bernoulli_encode(jax.random.key(3), jnp.array([0.1, 0.5, 0.8, 0.3, 0.9]), 256)
+    bits = np.asarray(sc.unpack(words))
+    np.testing.assert_array_equal(sc.apc(words), bits.sum(0))
+    assert int(sc.apc_total(words)) == bits.sum()
+    batched = jnp.stack([words, ~words])  # [2, 5, W]: count along axis 1
+    np.testing.assert_array_equal(sc.apc(batched, axis=1), np.stack([bits.sum(0), (~bits).sum(0)]))
+
+
+def test_jit_and_vmap_equal_eager():
+    p = jnp.array([[0.1, 0.4], [0.7, 1.0]], jnp.float32)
+    spec = sc.LfsrSpec.maximal(10, form="galois", advance="before")
+    eager = sc.lfsr_encode(spec, p, 1024)
+    np.testing.assert_array_equal(jax.jit(lambda q: sc.lfsr_encode(spec, q, 1024))(p), eager)
+    np.testing.assert_array_equal(jax.vmap(lambda q: sc.lfsr_encode(spec, q, 1024))(p), eager)
+    keys = jax.random.split(jax.random.key(0), 2)
+    vm = jax.vmap(lambda k, q: sc.bernoulli_encode(k, q, 512))(keys, p)
+    for i in range(2):
+        np.testing.assert_array_equal(vm[i], sc.bernoulli_encode(keys[i], p[i], 512))
+    s = jax.vmap(lambda q: sc.sobol_encode(q, 1024, dim=3))(p)
+    np.testing.assert_array_equal(s, sc.sobol_encode(p, 1024, dim=3))
+    ops = jax.jit(lambda a, b: (sc.mul(a, b), sc.mux_add(a, b, a), sc.scc(a, b), sc.popcount(a)))
+    for got, ref in zip(ops(eager, s), (sc.mul(eager, s), sc.mux_add(eager, s, eager), sc.scc(eager, s),
+                                         sc.popcount(eager))):
+        np.testing.assert_array_equal(got, ref)
+
+
+# ---------------------------------------------------------------- errors
+
+
+def test_bad_input_errors_name_parameter_value_and_allowed():
+    spec = sc.LfsrSpec.maximal(8)
+    with pytest.raises(SncoreError, match=r"'p'.*1\.5.*\[0, 1\]"):
+        sc.lfsr_encode(spec, 1.5, 64)
+    with pytest.raises(SncoreError, match=r"'p'.*-0\.1.*\[0, 1\]"):
+        sc.bernoulli_encode(jax.random.key(0), jnp.array([0.5, -0.1]), 64)
+    with pytest.raises(SncoreError, match=r"'p'.*nan"):
+        sc.sobol_encode(float("nan"), 64)
+    for w in (1, 33):
+        with pytest.raises(SncoreError, match=rf"'width'.*{w}.*\[2, 32\]"):
+            sc.LfsrSpec(width=w, taps=(w,))
+    with pytest.raises(SncoreError, match=r"'width'.*32.*\[1, 31\]"):
+        sc.sobol_encode(0.5, 64, width=32)
+    with pytest.raises(SncoreError, match=r"'seed'.*0.*\[1, 255\]"):
+        sc.LfsrSpec.maximal(8, seed=0)
+    with pytest.raises(SncoreError, match=r"'taps'.*\(7, 3\).*include 8"):
+        sc.LfsrSpec(width=8, taps=(7, 3))
+    with pytest.raises(SncoreError, match=r"'form'.*'xor'.*fibonacci"):
+        sc.LfsrSpec.maximal(8, form="xor")
+    with pytest.raises(SncoreError, match=r"'length'.*100.*multiple of 32"):
+        sc.lfsr_encode(spec, 0.5, 100)
+    with pytest.raises(SncoreError, match=r"'bits'.*40.*multiple of 32"):
+        sc.pack(np.zeros(40, bool))
+    with pytest.raises(SncoreError, match=r"'words'.*int32.*uint32"):
+        sc.popcount(np.zeros(3, np.int32))
+    with pytest.raises(SncoreError, match=r"'b'.*64 bits.*32 bits"):
+        sc.mul(np.zeros(1, np.uint32), np.zeros(2, np.uint32))
+    assert sc.lfsr_encode(spec, 0.5, 100, packed=False).shape == (100,)  # unpacked: any length

@@ -67,14 +67,12 @@ def _pair(a: Any, b: Any) -> tuple[jax.Array, jax.Array]:
 
 def mul(a: Any, b: Any) -> jax.Array:
     """Unipolar multiply: ``a & b`` (value ``p_a p_b`` for uncorrelated streams)."""
-    a, b = _pair(a, b)
-    return a & b
+    return _and(*_pair(a, b))
 
 
 def mul_bipolar(a: Any, b: Any) -> jax.Array:
     """Bipolar multiply: ``XNOR(a, b) = ~(a ^ b)`` (value ``x_a x_b`` for uncorrelated streams)."""
-    a, b = _pair(a, b)
-    return ~(a ^ b)
+    return _xnor(*_pair(a, b))
 
 
 def mux_add(a: Any, b: Any, sel: Any) -> jax.Array:
@@ -84,7 +82,7 @@ def mux_add(a: Any, b: Any, sel: Any) -> jax.Array:
     """
     a, b = _pair(a, b)
     a, sel = _pair(a, sel)
-    return (a & ~sel) | (b & sel)
+    return _mux(a, b, sel)
 
 
 def apc(streams: Any, axis: int = 0) -> jax.Array:
@@ -115,7 +113,26 @@ def apc_total(streams: Any, axis: int = 0) -> jax.Array:
 
 def scc(a: Any, b: Any) -> jax.Array:
     """Stochastic cross-correlation (Alaghi & Hayes 2013) of packed streams, float32 ``[...]``."""
-    a, b = _pair(a, b)
+    return _scc(*_pair(a, b))
+
+
+@jax.jit
+def _and(a: jax.Array, b: jax.Array) -> jax.Array:
+    return a & b
+
+
+@jax.jit
+def _xnor(a: jax.Array, b: jax.Array) -> jax.Array:
+    return ~(a ^ b)
+
+
+@jax.jit
+def _mux(a: jax.Array, b: jax.Array, sel: jax.Array) -> jax.Array:
+    return (a & ~sel) | (b & sel)
+
+
+@jax.jit
+def _scc(a: jax.Array, b: jax.Array) -> jax.Array:
     n = float(stream_length(a))
     p11 = popcount(a & b) / n
     pa = popcount(a) / n

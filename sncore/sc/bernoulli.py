@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import jax
@@ -36,6 +37,11 @@ __all__ = ["bernoulli_bits", "bernoulli_encode"]
 def bernoulli_bits(key: jax.Array, p: Any, length: int) -> jax.Array:
     """Unpacked Bernoulli bits ``[..., length]`` with ``bit = (uniform(key) < p)``."""
     check_unit_interval(p, "p")
+    return _bits(key, p, length)
+
+
+@partial(jax.jit, static_argnums=2)
+def _bits(key: jax.Array, p: Any, length: int) -> jax.Array:
     p = jnp.asarray(p, jnp.float32)
     u = jax.random.uniform(key, (*p.shape, length), jnp.float32)
     return u < p[..., None]
@@ -49,5 +55,11 @@ def bernoulli_encode(key: jax.Array, p: Any, length: int, *, packed: bool = True
             32 for packed output.
     """
     n = check_length(length, packed=packed)
-    bits = bernoulli_bits(key, p, n)
+    check_unit_interval(p, "p")
+    return _encode(key, p, n, packed)
+
+
+@partial(jax.jit, static_argnums=(2, 3))
+def _encode(key: jax.Array, p: Any, n: int, packed: bool) -> jax.Array:
+    bits = _bits(key, p, n)
     return pack(bits) if packed else bits

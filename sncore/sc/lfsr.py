@@ -345,6 +345,12 @@ def lfsr_encode(spec: LfsrSpec, p: Any, length: int, *, packed: bool = True) -> 
         >>> words = lfsr_encode(LfsrSpec.maximal(8), 0.25, 255 * 32)
     """
     n = check_length(length, packed=packed)
-    t = lfsr_threshold(p, spec.width)
+    check_unit_interval(p, "p")
+    return _lfsr_encode(spec, p, n, packed)
+
+
+@partial(jax.jit, static_argnums=(0, 2, 3))
+def _lfsr_encode(spec: LfsrSpec, p: Any, n: int, packed: bool) -> jax.Array:
+    t = quantize(p, spec.full)
     bits = lfsr_sequence(spec, n) <= t[..., None]
     return pack(bits) if packed else bits

@@ -46,20 +46,33 @@ def pack(bits: Any) -> jax.Array:
             f"parameter 'bits': got last-axis length {n}; allowed: a multiple of 32 (pad the stream "
             f"or keep it unpacked)"
         )
-    b = (bits != 0).astype(jnp.uint32).reshape(*bits.shape[:-1], n // 32, 32)
+    return _pack(bits)
+
+
+@jax.jit
+def _pack(bits: jax.Array) -> jax.Array:
+    b = (bits != 0).astype(jnp.uint32).reshape(*bits.shape[:-1], bits.shape[-1] // 32, 32)
     return jnp.sum(b << _SHIFTS, axis=-1, dtype=jnp.uint32)
 
 
 def unpack(words: Any) -> jax.Array:
     """Unpack uint32 words ``[..., W]`` into bool bits ``[..., 32 W]`` (inverse of :func:`pack`)."""
-    words = _as_words(words)
+    return _unpack(_as_words(words))
+
+
+@jax.jit
+def _unpack(words: jax.Array) -> jax.Array:
     b = ((words[..., None] >> _SHIFTS) & jnp.uint32(1)).astype(bool)
     return b.reshape(*words.shape[:-1], words.shape[-1] * 32)
 
 
 def popcount(words: Any) -> jax.Array:
     """Number of ones in each packed stream: ``sum over words of population_count``, int32 ``[...]``."""
-    words = _as_words(words)
+    return _popcount(_as_words(words))
+
+
+@jax.jit
+def _popcount(words: jax.Array) -> jax.Array:
     return jnp.sum(lax.population_count(words).astype(jnp.int32), axis=-1)
 
 
@@ -70,12 +83,22 @@ def stream_length(words: Any) -> int:
 
 def decode(words: Any) -> jax.Array:
     """Unipolar value ``p = popcount / L`` of packed streams, float32 ``[...]``."""
-    return popcount(words).astype(jnp.float32) / stream_length(words)
+    return _decode(_as_words(words))
+
+
+@jax.jit
+def _decode(words: jax.Array) -> jax.Array:
+    return _popcount(words).astype(jnp.float32) / stream_length(words)
 
 
 def decode_bipolar(words: Any) -> jax.Array:
     """Bipolar value ``x = 2 popcount / L - 1`` of packed streams, float32 ``[...]``."""
-    return 2.0 * decode(words) - 1.0
+    return _decode_bipolar(_as_words(words))
+
+
+@jax.jit
+def _decode_bipolar(words: jax.Array) -> jax.Array:
+    return 2.0 * _decode(words) - 1.0
 
 
 def _as_words(words: Any) -> jax.Array:

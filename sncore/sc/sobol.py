@@ -80,7 +80,6 @@ def direction_numbers(dim: int) -> np.ndarray:
 _TABLE = np.stack([direction_numbers(d) for d in range(1, MAX_DIM + 1)])  # [MAX_DIM, 32]
 
 
-@partial(jax.jit, static_argnums=(0, 1))
 def sobol_sequence(dim: int, n: int, start: Any = 0) -> jax.Array:
     """Points ``x_start .. x_{start+n-1}`` of dimension ``dim`` as uint32 (value = ``x / 2^32``).
 
@@ -88,7 +87,13 @@ def sobol_sequence(dim: int, n: int, start: Any = 0) -> jax.Array:
     Gray-code XOR, so any index costs the same.
     """
     check_int_range(dim, "dim", 1, MAX_DIM)
-    v = jnp.asarray(_TABLE[dim - 1])
+    check_int_range(n, "n", 0, 2**32)
+    return _sequence(jnp.int32(dim - 1), n, start)
+
+
+@partial(jax.jit, static_argnums=1)
+def _sequence(row: jax.Array, n: int, start: Any) -> jax.Array:
+    v = jnp.asarray(_TABLE)[row]
     i = jnp.asarray(start, jnp.uint32) + jnp.arange(n, dtype=jnp.uint32)
     g = i ^ (i >> jnp.uint32(1))
     x = jnp.zeros(n, jnp.uint32)
@@ -118,7 +123,15 @@ def sobol_encode(p: Any, length: int, *, dim: int = 1, width: int = 24, start: A
         0.2998046875
     """
     n = check_length(length, packed=packed)
-    t = sobol_threshold(p, width)
-    r = sobol_sequence(dim, n, start) >> jnp.uint32(32 - width)
+    check_int_range(width, "width", 1, 31)
+    check_int_range(dim, "dim", 1, MAX_DIM)
+    check_unit_interval(p, "p")
+    return _sobol_encode(p, n, dim, width, start, packed)
+
+
+@partial(jax.jit, static_argnums=(1, 2, 3, 5))
+def _sobol_encode(p: Any, n: int, dim: int, width: int, start: Any, packed: bool) -> jax.Array:
+    t = quantize(p, 1 << width)
+    r = _sequence(jnp.int32(dim - 1), n, start) >> jnp.uint32(32 - width)
     bits = r < t[..., None]
     return pack(bits) if packed else bits
