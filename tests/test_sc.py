@@ -365,3 +365,61 @@ def test_bad_input_errors_name_parameter_value_and_allowed():
     with pytest.raises(SncoreError, match=r"'b'.*64 bits.*32 bits"):
         sc.mul(np.zeros(1, np.uint32), np.zeros(2, np.uint32))
     assert sc.lfsr_encode(spec, 0.5, 100, packed=False).shape == (100,)  # unpacked: any length
+
+
+# ---------------------------------------------------------------- SC dense layer
+
+
+def np_unpack(words):
+    """numpy oracle of the documented bit order (little-endian bytes, LSB first)."""
+    return np.unpackbits(np.asarray(words).astype("<u4").view(np.uint8), axis=-1, bitorder="little").astype(bool)
+
+
+def np_dense(xs, ws, sel, polarity, accumulate, n_in, length):
+    x, w = np_unpack(xs), np_unpack(ws)
+    z = (x[None] & w) if polarity == "unipolar" else (x[None] == w)
+    L = np.float32(length)
+    if accumulate == "apc":
+        c = z.sum(axis=(1, 2)).astype(np.float32)
+        return c / L if polarity == "unipolar" else (2 * c - np.float32(n_in) * L) / L
+    c = (z & np_unpack(sel)).any(axis=1).sum(-1).astype(np.float32)
+    return c / L if polarity == "unipolar" else 2 * c / L - np.float32(1)
+
+
+@pytest.mark.parametrize("polarity", ["unipolar", "bipolar"])
+@pytest.mark.parametrize("accumulate", ["apc", "mux"])
+def test_sc_dense_matches_float_within_binomial_error_and_numpy_bit_oracle(polarity, accumulate):
+    rng = np.random.default_rng(0)
+    n_out, n_in, length = 16, 8, 1024
+    lo = -1.0 if polarity == "bipolar" else 0.0
+    w = rng.uniform(lo, 1.0, (n_out, n_in)).astype(np.float32)
+    layer = sc.SCDense(w, length=length, polarity=polarity, accumulate=accumulate)
+    assert layer.scale == (1.0 if accumulate == "apc" else 1 / n_in)
+    enc = jax.jit(lambda m, x, k: m.encode(x, k))
+    fwd = jax.jit(lambda m, s: m.from_streams(*s))  # __call__ = from_streams(*encode); jit == eager below
+    for trial in range(3):
+        x = rng.random(n_in).astype(np.float32)
+        key = jax.random.key(trial)
+        xs, ws, sel = streams = enc(layer, x, key)
+        y = np.asarray(fwd(layer, streams))
+        ref = np.asarray(w, np.float64) @ x * layer.scale
+        sigma = np.sqrt(np.asarray(layer.variance(x)))
+        assert np.all(np.abs(y - ref) <= 4 * sigma), (y - ref) / sigma
+        np.testing.assert_array_equal(y, np_dense(xs, ws, sel, polarity, accumulate, n_in, length))
+        if accumulate == "mux":  # one-hot select: exactly one input per bit and output
+            np.testing.assert_array_equal(np_unpack(sel).sum(axis=1), 1)
+
+
+def test_sc_dense_jit_vmap_equal_eager():
+    w = np.random.default_rng(1).uniform(-1, 1, (4, 6)).astype(np.float32)
+    layer = sc.SCDense(w, length=256, polarity="bipolar", accumulate="mux")
+    xb = jnp.asarray(np.random.default_rng(2).random((5, 6)), jnp.float32)
+    keys = jax.random.split(jax.random.key(3), 5)
+    eager = jnp.stack([layer(xb[i], keys[i]) for i in range(5)])
+    np.testing.assert_array_equal(jax.jit(jax.vmap(layer))(xb, keys), eager)
+    with pytest.raises(SncoreError, match=r"'weight'.*-0\.5.*\[0, 1\]"):
+        sc.SCDense(-0.5 * np.ones((2, 2)))
+    with pytest.raises(SncoreError, match=r"'x'.*2\.0.*\[0, 1\]"):
+        layer(jnp.full(6, 2.0), keys[0])
+    with pytest.raises(SncoreError, match=r"'length'.*100.*multiple of 32"):
+        sc.SCDense(np.ones((2, 2)) / 2, length=100)

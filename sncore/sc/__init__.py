@@ -35,6 +35,7 @@ from .arith import mux_add as mux_add
 from .arith import scc as scc
 from .bernoulli import bernoulli_bits as bernoulli_bits
 from .bernoulli import bernoulli_encode as bernoulli_encode
+from .layers import SCDense as SCDense
 from .lfsr import MAXIMAL_TAPS as MAXIMAL_TAPS
 from .lfsr import LfsrSpec as LfsrSpec
 from .lfsr import lfsr_encode as lfsr_encode
@@ -55,6 +56,7 @@ from .sobol import sobol_threshold as sobol_threshold
 __all__ = [
     "MAXIMAL_TAPS",
     "LfsrSpec",
+    "SCDense",
     "apc",
     "apc_total",
     "bernoulli_bits",
