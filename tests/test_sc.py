@@ -5,6 +5,7 @@ points (Joe-Kuo direction numbers), numpy bit-level transcriptions, binomial err
 and the 1/sqrt(L) vs ~1/L convergence of Bernoulli vs Sobol streams.
 """
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -423,3 +424,158 @@ def test_sc_dense_jit_vmap_equal_eager():
         layer(jnp.full(6, 2.0), keys[0])
     with pytest.raises(SncoreError, match=r"'length'.*100.*multiple of 32"):
         sc.SCDense(np.ones((2, 2)) / 2, length=100)
+
+
+# ---------------------------------------------------------------- stochastic LIF and recorder
+
+
+def np_lif(weight, bits, k, theta, v_reset, v_min, v_max):
+    """numpy transcription of the documented integer LIF; also returns rail/negative coverage."""
+    v = np.full(weight.shape[0], min(max(0, v_min), v_max), np.int64)
+    vs, ss, cov = [], [], {"low": 0, "high": 0, "neg": 0}
+    for b in bits:
+        v = v - (v >> k)  # numpy >> on signed ints is arithmetic (floor)
+        v = v + weight.astype(np.int64) @ b.astype(np.int64)
+        cov["low"] += int(np.sum(v < v_min))
+        cov["high"] += int(np.sum(v > v_max))
+        v = np.clip(v, v_min, v_max)
+        cov["neg"] += int(np.sum(v < 0))
+        s = v >= theta
+        v = np.where(s, v_reset, v)
+        vs.append(v.copy())
+        ss.append(s)
+    return np.array(vs), np.array(ss), cov
+
+
+def test_stochastic_lif_equals_numpy_integer_loop():
+    rng = np.random.default_rng(4)
+    n, n_in, steps = 6, 10, 512
+    weight = rng.integers(-40, 41, (n, n_in))
+    weight[0] = np.abs(weight[0])  # one neuron pushed onto the upper rail
+    weight[1] = -np.abs(weight[1])  # one onto the lower rail
+    prm = {"leak_shift": 3, "theta": 100, "v_reset": -20, "v_min": -100, "v_max": 120}
+    lif = sc.StochasticLIF(weight, **prm)
+    p = rng.uniform(0.1, 0.9, n_in).astype(np.float32)
+    words = sc.bernoulli_encode(jax.random.key(5), p, steps)
+    bits = np.asarray(sc.unpack(words)).T  # [T, n_in]
+    v, s = jax.jit(lambda m, b: m.run(b))(lif, bits)
+    v_ref, s_ref, cov = np_lif(weight, bits, 3, 100, -20, -100, 120)
+    np.testing.assert_array_equal(v, v_ref)  # every membrane value, every step
+    np.testing.assert_array_equal(s, s_ref)
+    assert cov["low"] > 0 and cov["high"] > 0 and cov["neg"] > 0 and 0 < s_ref.sum() < s_ref.size
+    # a second configuration (leak 1/4, narrower rails)
+    lif2 = sc.StochasticLIF(weight, leak_shift=2, theta=30, v_reset=0, v_min=-64, v_max=63)
+    v2, s2, _ = np_lif(weight, bits, 2, 30, 0, -64, 63)
+    got_v, got_s = lif2.run(bits)
+    np.testing.assert_array_equal(got_v, v2)
+    np.testing.assert_array_equal(got_s, s2)
+    assert s2.sum() > 50
+    # packed input and online recorder
+    np.testing.assert_array_equal(lif2.run_packed(words)[0], v2)
+    v_rec, rec_words = lif2.run_recorded(bits)
+    np.testing.assert_array_equal(v_rec, v2)
+    np.testing.assert_array_equal(np_unpack(rec_words), s2.T)
+    # vmap over a batch of input streams == loop
+    batch = np.stack([bits, bits[::-1], ~bits])
+    vb, _sb = jax.vmap(lif2.run)(batch)
+    for i in range(3):
+        np.testing.assert_array_equal(vb[i], np_lif(weight, batch[i], 2, 30, 0, -64, 63)[0])
+
+
+def test_spike_recorder_bit_order_and_overflow():
+    rec = sc.SpikeRecorder(2, 64)
+    state = rec.init()
+    spikes = np.zeros((70, 2), bool)
+    spikes[[0, 5, 31, 32, 63], 0] = True
+    spikes[[1, 64, 69], 1] = True  # steps >= 64 are dropped
+    step = jax.jit(rec.record)
+    for s in spikes:
+        state = step(state, s)
+    assert int(state.t) == 70
+    np.testing.assert_array_equal(state.words, [[1 | 1 << 5 | 1 << 31, 1 | 1 << 31], [2, 0]])
+
+
+def test_lif_bad_parameters():
+    with pytest.raises(SncoreError, match=r"'leak_shift'.*0.*\[1, 30\]"):
+        sc.StochasticLIF(np.ones((1, 2), int), leak_shift=0)
+    with pytest.raises(SncoreError, match=r"'weight'.*float.*integer"):
+        sc.StochasticLIF(np.ones((1, 2)) * 0.5)
+    with pytest.raises(SncoreError, match=r"'weight'.*70000.*2\^15"):
+        sc.StochasticLIF(np.array([[1, 70000]]))
+    with pytest.raises(SncoreError, match=r"'v_max'.*-10.*\[0, "):
+        sc.StochasticLIF(np.ones((1, 2), int), v_min=0, v_max=-10)
+
+
+# ---------------------------------------------------------------- synapses
+
+
+def np_stdp(w0, pre, post, gp, gm, w_max, window):
+    """numpy transcription of the documented stochastic STDP rule."""
+    w = w0.astype(np.int64).copy()
+    a_pre = np.full(pre.shape[1], window + 1)
+    a_post = np.full(post.shape[1], window + 1)
+    out = []
+    for t in range(len(pre)):
+        a_pre = np.where(pre[t], 0, np.minimum(a_pre + 1, window + 1))
+        a_post = np.where(post[t], 0, np.minimum(a_post + 1, window + 1))
+        for i in range(w.shape[0]):
+            for j in range(w.shape[1]):
+                ltp = post[t, i] and a_pre[j] <= window - 1
+                ltd = pre[t, j] and not post[t, i] and 1 <= a_post[i] <= window
+                w[i, j] = min(max(w[i, j] + int(ltp and gp[t, i, j]) - int(ltd and gm[t, i, j]), 0), w_max)
+        out.append(w.copy())
+    return np.array(out)
+
+
+def test_stochastic_stdp_equals_numpy_transcription():
+    rng = np.random.default_rng(8)
+    steps, n_post, n_pre = 300, 3, 4
+    pre = rng.random((steps, n_pre)) < 0.15
+    post = rng.random((steps, n_post)) < 0.15
+    for w_max, window, pp, pm in ((7, 3, 0.6, 0.3), (3, 5, 1.0, 0.1)):
+        stdp = sc.StochasticSTDP(w_max=w_max, window=window, p_plus=pp, p_minus=pm)
+        gp, gm = sc.stdp_gates(jax.random.key(w_max), steps, (n_post, n_pre), pp, pm)
+        w0 = rng.integers(0, w_max + 1, (n_post, n_pre))
+        got = jax.jit(stdp.run)(w0, pre, post, gp, gm)
+        ref = np_stdp(w0, pre, post, np.asarray(gp), np.asarray(gm), w_max, window)
+        np.testing.assert_array_equal(got, ref)
+        assert ref.min() >= 0 and ref.max() <= w_max
+    assert (ref == w_max).any()  # the upper bound was reached with p_plus = 1
+    # gate rates are the requested probabilities
+    assert abs(float(np.mean(gp)) - 1.0) < 1e-9 and abs(float(np.mean(gm)) - 0.1) < 0.02
+
+
+def test_stdp_windows_on_handmade_spike_trains():
+    stdp = sc.StochasticSTDP(w_max=10, window=3, p_plus=1.0, p_minus=1.0)
+    steps = 30
+    pre, post = np.zeros((steps, 1), bool), np.zeros((steps, 1), bool)
+    pre[[2, 20], 0] = True
+    post[[4, 10, 18, 26], 0] = True
+    ones = np.ones((steps, 1, 1), bool)
+    w = np.asarray(stdp.run(np.array([[5]]), pre, post, ones, ones))[:, 0, 0]
+    # post at 4: last pre 2 steps ago (< 3) -> +1; post at 10: pre 8 ago -> 0; post at 18: none
+    # within window; pre at 20: last post 2 steps ago (1..3) -> -1; post at 26: pre 6 ago -> 0
+    expect = np.full(steps, 5)
+    expect[4:] += 1
+    expect[20:] -= 1
+    np.testing.assert_array_equal(w, expect)
+    with pytest.raises(SncoreError, match=r"'w0'.*\[0, 10\]"):
+        stdp.init(np.array([[11]]))
+    with pytest.raises(SncoreError, match=r"'p_plus'.*1\.2.*\[0, 1\]"):
+        sc.StochasticSTDP(p_plus=1.2)
+    np.testing.assert_allclose(stdp.probability(np.array([5])), 0.5)
+
+
+def test_bitstream_synapse_ands_spikes_with_weight_streams():
+    w = jnp.array([[0.5, 0.2, 0.9], [1.0, 0.0, 0.3]], jnp.float32)
+    syn = sc.BitstreamSynapse(w)
+    n = 4096
+    rate = jnp.array([0.8, 0.5, 0.3], jnp.float32)
+    pre = sc.bernoulli_encode(jax.random.key(9), rate, n)
+    out = eqx.filter_jit(syn)(pre, jax.random.key(10))
+    wst = syn.weight_streams(jax.random.key(10), n)
+    np.testing.assert_array_equal(np_unpack(out), np_unpack(pre)[None] & np_unpack(wst))
+    q = np.asarray(w * rate)
+    assert np.all(np.abs(np.asarray(sc.decode(out)) - q) <= 4 * np.sqrt(q * (1 - q) / n) + 1e-9)
+    with pytest.raises(SncoreError, match=r"'weight'.*1\.5"):
+        sc.BitstreamSynapse(jnp.array([1.5]))

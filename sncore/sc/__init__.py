@@ -44,6 +44,9 @@ from .lfsr import lfsr_period as lfsr_period
 from .lfsr import lfsr_sequence as lfsr_sequence
 from .lfsr import lfsr_step as lfsr_step
 from .lfsr import lfsr_threshold as lfsr_threshold
+from .neuron import RecorderState as RecorderState
+from .neuron import SpikeRecorder as SpikeRecorder
+from .neuron import StochasticLIF as StochasticLIF
 from .packing import decode as decode
 from .packing import decode_bipolar as decode_bipolar
 from .packing import pack as pack
@@ -52,11 +55,21 @@ from .packing import unpack as unpack
 from .sobol import sobol_encode as sobol_encode
 from .sobol import sobol_sequence as sobol_sequence
 from .sobol import sobol_threshold as sobol_threshold
+from .synapse import BitstreamSynapse as BitstreamSynapse
+from .synapse import StdpState as StdpState
+from .synapse import StochasticSTDP as StochasticSTDP
+from .synapse import stdp_gates as stdp_gates
 
 __all__ = [
     "MAXIMAL_TAPS",
+    "BitstreamSynapse",
     "LfsrSpec",
+    "RecorderState",
     "SCDense",
+    "SpikeRecorder",
+    "StdpState",
+    "StochasticLIF",
+    "StochasticSTDP",
     "apc",
     "apc_total",
     "bernoulli_bits",
@@ -78,5 +91,6 @@ __all__ = [
     "sobol_encode",
     "sobol_sequence",
     "sobol_threshold",
+    "stdp_gates",
     "unpack",
 ]
