@@ -58,6 +58,7 @@ from .sobol import sobol_threshold as sobol_threshold
 from .synapse import BitstreamSynapse as BitstreamSynapse
 from .synapse import StdpState as StdpState
 from .synapse import StochasticSTDP as StochasticSTDP
+from .synapse import lfsr_gates as lfsr_gates
 from .synapse import stdp_gates as stdp_gates
 
 __all__ = [
@@ -77,6 +78,7 @@ __all__ = [
     "decode",
     "decode_bipolar",
     "lfsr_encode",
+    "lfsr_gates",
     "lfsr_is_maximal",
     "lfsr_period",
     "lfsr_sequence",

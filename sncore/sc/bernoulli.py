@@ -36,8 +36,9 @@ __all__ = ["bernoulli_bits", "bernoulli_encode"]
 
 def bernoulli_bits(key: jax.Array, p: Any, length: int) -> jax.Array:
     """Unpacked Bernoulli bits ``[..., length]`` with ``bit = (uniform(key) < p)``."""
+    n = check_length(length, packed=False)
     check_unit_interval(p, "p")
-    return _bits(key, p, length)
+    return _bits(key, p, n)
 
 
 @partial(jax.jit, static_argnums=2)

@@ -126,7 +126,7 @@ class LfsrSpec:
 
     Example:
         >>> LfsrSpec(width=16, taps=(16, 15, 13, 4), seed=0xACE1, form="galois").rtl_params()["TAP_MASK"]
-        '16'hd008'
+        "16'hd008"
     """
 
     width: int

@@ -25,8 +25,8 @@ nets, so SC products of different dimensions converge like ``O(log L / L)``.
 ``ceil(T / 2^(w-m))`` ones.
 
 Example:
-    >>> sobol_sequence(1, 8) / 2.0**32
-    Array([0.   , 0.5  , 0.75 , 0.25 , 0.375, 0.875, 0.625, 0.125], dtype=float32)
+    >>> [float(x) / 2**32 for x in sobol_sequence(1, 8)]
+    [0.0, 0.5, 0.75, 0.25, 0.375, 0.875, 0.625, 0.125]
 """
 
 from __future__ import annotations
@@ -119,8 +119,9 @@ def sobol_encode(p: Any, length: int, *, dim: int = 1, width: int = 24, start: A
         packed uint32 ``[..., length/32]`` or, with ``packed=False``, bool ``[..., length]``.
 
     Example:
-        >>> float(decode(sobol_encode(0.3, 1024)))   # doctest: +SKIP
-        0.2998046875
+        >>> from sncore.sc import decode
+        >>> float(decode(sobol_encode(0.3, 1024)))   # ceil(T / 2^14) = 308 ones of 1024
+        0.30078125
     """
     n = check_length(length, packed=packed)
     check_int_range(width, "width", 1, 31)

@@ -24,8 +24,9 @@ increments gated by random bits ``g+``, ``g-`` with ``P(g+ = 1) = p_plus``,
 
 The expected update per pairing is ``+p_plus`` / ``-p_minus`` weight levels; the effective
 transmission probability of a synapse is ``w / w_max`` (:meth:`StochasticSTDP.probability`).
-Gates come from :func:`stdp_gates` (Bernoulli, independent per synapse and step) or any other
-bit source of the same shape (e.g. LFSR streams).
+Gates come from :func:`stdp_gates` (Bernoulli, independent per synapse and step),
+:func:`lfsr_gates` (one LFSR comparator per sign, shared by all synapses) or any other bit
+source of the same shape.
 
 Example:
     >>> import jax, jax.numpy as jnp
@@ -49,8 +50,9 @@ from jax import lax
 from ..units import SncoreError
 from ._checks import check_int_range, check_unit_interval, is_concrete
 from .bernoulli import bernoulli_encode
+from .lfsr import LfsrSpec, lfsr_encode
 
-__all__ = ["BitstreamSynapse", "StdpState", "StochasticSTDP", "stdp_gates"]
+__all__ = ["BitstreamSynapse", "StdpState", "StochasticSTDP", "lfsr_gates", "stdp_gates"]
 
 
 class BitstreamSynapse(eqx.Module):
@@ -86,6 +88,18 @@ def stdp_gates(key: jax.Array, steps: int, shape: tuple[int, ...], p_plus: float
         jax.random.uniform(kp, (steps, *shape)) < p_plus,
         jax.random.uniform(km, (steps, *shape)) < p_minus,
     )
+
+
+def lfsr_gates(spec_plus: LfsrSpec, spec_minus: LfsrSpec, steps: int, shape: tuple[int, ...], p_plus: float,
+               p_minus: float):
+    """LFSR gate bits ``(g_plus, g_minus)``, bool ``[steps, *shape]``: one comparator per sign,
+    ``g[t] = (s_t <= T(p))`` (:func:`sncore.sc.lfsr_encode`), shared by all synapses at step ``t``
+    (the cheap hardware variant; use distinct specs for the two signs)."""
+    gp = lfsr_encode(spec_plus, p_plus, steps, packed=False)
+    gm = lfsr_encode(spec_minus, p_minus, steps, packed=False)
+    full = (steps, *shape)
+    return (jnp.broadcast_to(gp.reshape(steps, *([1] * len(shape))), full),
+            jnp.broadcast_to(gm.reshape(steps, *([1] * len(shape))), full))
 
 
 class StdpState(NamedTuple):
