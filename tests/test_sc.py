@@ -125,6 +125,21 @@ def test_lfsr_sequence_equals_python_reference(form, direction, advance):
         assert got[0] == (seed if advance == "after" else ref_step(form, direction, w, spec.taps, seed))
 
 
+def test_lfsr_seed_override_is_vmappable():
+    spec = sc.LfsrSpec.maximal(12, form="galois", direction="left", advance="before")
+    seeds = jnp.array([1, 77, 4095, 1234], jnp.uint32)
+    got = jax.vmap(lambda s: sc.lfsr_sequence(spec, 64, s))(seeds)
+    for k, s in enumerate(np.asarray(seeds)):
+        ref = ref_sequence(sc.LfsrSpec.maximal(12, seed=int(s), form="galois", direction="left", advance="before"), 64)
+        np.testing.assert_array_equal(np.asarray(got[k]).astype(np.uint64), ref)
+    np.testing.assert_array_equal(sc.lfsr_sequence(spec, 64, seeds), got)  # array of seeds -> [4, 64]
+    enc = jax.vmap(lambda s: sc.lfsr_encode(spec, 0.3, 64, seed=s))(seeds)
+    np.testing.assert_array_equal(enc[1], sc.lfsr_encode(sc.LfsrSpec.maximal(
+        12, seed=77, form="galois", direction="left", advance="before"), 0.3, 64))
+    with pytest.raises(SncoreError, match=r"'seed'.*4096.*\[1, 4095\]"):
+        sc.lfsr_sequence(spec, 8, 4096)
+
+
 def test_lfsr_encode_full_period_is_exact():
     w = 9
     spec = sc.LfsrSpec.maximal(w, seed=77)

@@ -51,6 +51,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
 
 from ..units import SncoreError
@@ -229,10 +230,23 @@ def lfsr_step(spec: LfsrSpec, s: jax.Array) -> jax.Array:
     return ((s << one) & full) ^ jnp.where(top == one, m, jnp.uint32(0))
 
 
+def lfsr_sequence(spec: LfsrSpec, n: int, seed: Any = None) -> jax.Array:
+    """The states ``s_0 .. s_{n-1}`` the comparator sees (advance rule applied), uint32 ``[n]``.
+
+    ``seed`` overrides ``spec.seed`` and may be traced (e.g. ``vmap`` over seeds); it must be a
+    non-zero ``w``-bit value (not checked when traced).
+    """
+    if seed is None:
+        seed = spec.seed
+    elif not isinstance(seed, jax.core.Tracer):
+        for s in np.asarray(seed).ravel():
+            check_int_range(int(s), "seed", 1, spec.full)
+    return _sequence(spec, n, jnp.asarray(seed, jnp.uint32))
+
+
 @partial(jax.jit, static_argnums=(0, 1))
-def lfsr_sequence(spec: LfsrSpec, n: int) -> jax.Array:
-    """The states ``s_0 .. s_{n-1}`` the comparator sees (advance rule applied), uint32 ``[n]``."""
-    s0 = jnp.uint32(spec.seed)
+def _sequence(spec: LfsrSpec, n: int, seed: jax.Array) -> jax.Array:
+    s0 = seed
     if spec.advance == "before":
         s0 = lfsr_step(spec, s0)
 
@@ -240,7 +254,7 @@ def lfsr_sequence(spec: LfsrSpec, n: int) -> jax.Array:
         return lfsr_step(spec, s), s
 
     _, states = lax.scan(body, s0, None, length=n)
-    return states
+    return jnp.moveaxis(states, 0, -1)
 
 
 @partial(jax.jit, static_argnums=(0, 1))
@@ -331,11 +345,12 @@ def lfsr_threshold(p: Any, width: int) -> jax.Array:
     return quantize(p, (1 << width) - 1)
 
 
-def lfsr_encode(spec: LfsrSpec, p: Any, length: int, *, packed: bool = True) -> jax.Array:
+def lfsr_encode(spec: LfsrSpec, p: Any, length: int, *, packed: bool = True, seed: Any = None) -> jax.Array:
     """Encode probabilities ``p[...]`` as LFSR bitstreams: ``bit_t = (s_t <= T(p))``.
 
     All entries of ``p`` share the same state sequence (so their streams are maximally
-    correlated: ``AND`` gives ``min``).  Use distinct specs/seeds for independent streams.
+    correlated: ``AND`` gives ``min``).  Use distinct specs/seeds for independent streams;
+    ``seed`` (an int or a traced scalar) overrides ``spec.seed``.
 
     Returns:
         packed uint32 ``[..., length/32]`` (bit ``t`` is bit ``t % 32`` of word ``t // 32``) or,
@@ -346,11 +361,15 @@ def lfsr_encode(spec: LfsrSpec, p: Any, length: int, *, packed: bool = True) -> 
     """
     n = check_length(length, packed=packed)
     check_unit_interval(p, "p")
-    return _lfsr_encode(spec, p, n, packed)
+    if seed is None:
+        seed = spec.seed
+    elif not isinstance(seed, jax.core.Tracer):
+        check_int_range(int(seed), "seed", 1, spec.full)
+    return _lfsr_encode(spec, p, n, packed, jnp.asarray(seed, jnp.uint32))
 
 
 @partial(jax.jit, static_argnums=(0, 2, 3))
-def _lfsr_encode(spec: LfsrSpec, p: Any, n: int, packed: bool) -> jax.Array:
+def _lfsr_encode(spec: LfsrSpec, p: Any, n: int, packed: bool, seed: jax.Array) -> jax.Array:
     t = quantize(p, spec.full)
-    bits = lfsr_sequence(spec, n) <= t[..., None]
+    bits = _sequence(spec, n, seed) <= t[..., None]
     return pack(bits) if packed else bits
