@@ -230,22 +230,19 @@ def _errors(a, b):
     independent bits is independent; a prefix of a Sobol stream is the Sobol stream of length L)."""
     n = int(LENGTHS[-1])
     half = jnp.full_like(a, 0.5)
-    k1, k2, k3 = jax.random.split(jax.random.key(11), 3)
     xa, xb = 2 * a - 1, 2 * b - 1
-    bern = [sc.bernoulli_encode(k, p, n) for k, p in ((k1, a), (k2, b), (k3, half))]
+    bern = sc.bernoulli_encode(jax.random.key(11), jnp.stack([a, b, half]), n)  # independent rows
     sob = [sc.sobol_encode(p, n, dim=d) for d, p in ((1, a), (2, b), (3, half))]
-    rows = []
-    for length in LENGTHS:
-        w = int(length) // 32
-        out = []
-        for sa, sb, ss in (bern, sob):
-            sa, sb, ss = sa[:, :w], sb[:, :w], ss[:, :w]
-            est = (sc.decode(sc.mul(sa, sb)), sc.decode(sc.mux_add(sa, sb, ss)),
-                   sc.decode_bipolar(sc.mul_bipolar(sa, sb)))  # the same streams read as bipolar: x = 2p - 1
-            for e, ref in zip(est, (a * b, (a + b) / 2, xa * xb)):
-                out.append(jnp.sqrt(jnp.mean((e - ref) ** 2)))
-        rows.append(jnp.stack(out))
-    return jnp.stack(rows)
+    est, refs = [], []
+    for sa, sb, ss in (bern, sob):
+        for z, ref, bipolar in ((sc.mul(sa, sb), a * b, False), (sc.mux_add(sa, sb, ss), (a + b) / 2, False),
+                                (sc.mul_bipolar(sa, sb), xa * xb, True)):  # same streams read as bipolar
+            ones = jnp.cumsum(jax.lax.population_count(z).astype(jnp.int32), axis=-1)[:, LENGTHS // 32 - 1]
+            p = ones / jnp.asarray(LENGTHS, jnp.float32)  # [trials, len]: decode of each prefix
+            est.append(2 * p - 1 if bipolar else p)
+            refs.append(ref[:, None])
+    err = jnp.sqrt(jnp.mean((jnp.stack(est) - jnp.stack(refs)) ** 2, axis=1))  # [6, len]
+    return err.T
 
 
 def test_error_falls_as_inverse_sqrt_length_for_bernoulli_and_faster_for_sobol():
