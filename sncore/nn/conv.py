@@ -8,7 +8,8 @@ Shapes (time-major, channels first; see :mod:`sncore.nn.typing`)::
 The convolution has no state, so it is applied to all ``T x B`` frames at once
 (``jax.vmap`` over time and batch of the unbatched Equinox convolution), giving the synaptic
 input ``I_t = conv(x_t)``; then one ``lax.scan`` over time steps the neurons (one per output
-channel and position, ``vmap``-ed model ``step``). Learnable time constants / thresholds are
+channel and position, ``vmap``-ed model ``step``). Weights are Equinox's initialisation
+times ``weight_scale``. Learnable time constants / thresholds are
 per output channel (shape ``[C_out, 1, ...]``, broadcast over positions).
 
 Example:
@@ -42,9 +43,9 @@ class _SpikingConv(_TimeLayer):
     checkpoint: Any = eqx.field(static=True)
     batch_major: bool = eqx.field(static=True)
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, neuron="lif",
-                 neuron_params: dict | None = None, *, learn_tau: bool = False, learn_threshold: bool = False,
-                 use_bias: bool = False, dt: float = 1.0, checkpoint: Checkpoint = None, batch_major: bool = False,
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, neuron="lif",
+                 neuron_params: dict | None = None, *, stride=1, padding=0, learn_tau: bool = False, learn_threshold: bool = False,
+                 use_bias: bool = False, weight_scale: float = 1.0, dt: float = 1.0, checkpoint: Checkpoint = None, batch_major: bool = False,
                  dtype=None, key):
         name = type(self).__name__
         nd = self._nd()
@@ -53,6 +54,8 @@ class _SpikingConv(_TimeLayer):
         dtype = dtype or jnp.result_type(float)
         self.conv = eqx.nn.Conv(nd, in_channels, out_channels, kernel_size, stride=stride, padding=padding,
                                 use_bias=use_bias, dtype=dtype, key=key)
+        if weight_scale != 1.0:
+            self.conv = eqx.tree_at(lambda c: c.weight, self.conv, self.conv.weight * weight_scale)
         self.neurons = NeuronBlock.build(neuron, (out_channels,) + (1,) * nd, neuron_params, learn_tau=learn_tau,
                                          learn_threshold=learn_threshold, dt=dt, layer=name, dtype=dtype)
         self.in_channels, self.out_channels, self.num_spatial_dims = int(in_channels), int(out_channels), nd
@@ -79,7 +82,8 @@ class _SpikingConv(_TimeLayer):
 
 class SpikingConv1d(_SpikingConv):
     """1-D spiking convolution ``[T, B, C_in, L] -> [T, B, C_out, L']`` (see the module docstring;
-    arguments as :class:`SpikingDense` plus ``kernel_size``, ``stride``, ``padding``)."""
+    arguments ``(in_channels, out_channels, kernel_size, neuron, neuron_params)``, keywords
+    ``stride``, ``padding`` and those of :class:`SpikingDense`)."""
 
     def _nd(self) -> int:
         return 1
@@ -87,7 +91,8 @@ class SpikingConv1d(_SpikingConv):
 
 class SpikingConv2d(_SpikingConv):
     """2-D spiking convolution ``[T, B, C_in, H, W] -> [T, B, C_out, H', W']`` (see the module
-    docstring; arguments as :class:`SpikingDense` plus ``kernel_size``, ``stride``, ``padding``)."""
+    docstring; arguments ``(in_channels, out_channels, kernel_size, neuron, neuron_params)``, keywords
+    ``stride``, ``padding`` and those of :class:`SpikingDense`)."""
 
     def _nd(self) -> int:
         return 2
