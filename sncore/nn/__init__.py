@@ -25,6 +25,7 @@ from ._neuron import NEURONS as NEURONS
 from ._neuron import NeuronBlock as NeuronBlock
 from ._scan import scan_projected as scan_projected
 from ._scan import time_scan as time_scan
+from .conv import Flatten as Flatten
 from .conv import SpikingConv1d as SpikingConv1d
 from .conv import SpikingConv2d as SpikingConv2d
 from .encode import latency_encode as latency_encode
@@ -39,27 +40,28 @@ from .train import train_step as train_step
 from .typing import as_time_major as as_time_major
 
 __all__ = [
-           "INHERIT",
-           "NEURONS",
-           "SURROGATES",
-           "LeakyReadout",
-           "NeuronBlock",
-           "SpikingConv1d",
-           "SpikingConv2d",
-           "SpikingDense",
-           "SpikingNetwork",
-           "SpikingRecurrent",
-           "as_time_major",
-           "check_surrogate",
-           "encode",
-           "latency_encode",
-           "loss",
-           "memory_report",
-           "rate_encode",
-           "register_surrogate",
-           "scan_projected",
-           "spike_fn",
-           "time_scan",
-           "train_step",
-           "typing",
+    "INHERIT",
+    "NEURONS",
+    "SURROGATES",
+    "Flatten",
+    "LeakyReadout",
+    "NeuronBlock",
+    "SpikingConv1d",
+    "SpikingConv2d",
+    "SpikingDense",
+    "SpikingNetwork",
+    "SpikingRecurrent",
+    "as_time_major",
+    "check_surrogate",
+    "encode",
+    "latency_encode",
+    "loss",
+    "memory_report",
+    "rate_encode",
+    "register_surrogate",
+    "scan_projected",
+    "spike_fn",
+    "time_scan",
+    "train_step",
+    "typing",
 ]

@@ -12,6 +12,9 @@ channel and position, ``vmap``-ed model ``step``). Weights are Equinox's initial
 times ``weight_scale``. Learnable time constants / thresholds are
 per output channel (shape ``[C_out, 1, ...]``, broadcast over positions).
 
+:class:`Flatten` turns ``[T, B, C, *S]`` into ``[T, B, C * prod(S)]`` for a dense layer or
+readout after a convolution.
+
 Example:
     >>> conv = SpikingConv2d(2, 8, kernel_size=3, padding=1, neuron="lif", key=jax.random.key(0))
     >>> conv(jnp.zeros((20, 4, 2, 16, 16))).shape
@@ -31,7 +34,7 @@ from ._scan import Checkpoint, check_checkpoint, scan_projected
 from .layers import _check_size, _TimeLayer
 from .typing import Spikes
 
-__all__ = ["SpikingConv1d", "SpikingConv2d"]
+__all__ = ["Flatten", "SpikingConv1d", "SpikingConv2d"]
 
 
 class _SpikingConv(_TimeLayer):
@@ -96,3 +99,22 @@ class SpikingConv2d(_SpikingConv):
 
     def _nd(self) -> int:
         return 2
+
+
+class Flatten(_TimeLayer):
+    """``[T, B, *in_shape] -> [T, B, prod(in_shape)]`` (no parameters, no scan)."""
+
+    in_shape: tuple = eqx.field(static=True)
+    checkpoint: Any = eqx.field(static=True, default=None)
+    batch_major: bool = eqx.field(static=True, default=False)
+
+    def __init__(self, in_shape, *, batch_major: bool = False):
+        self.in_shape = tuple(int(s) for s in in_shape)
+        _check_size("Flatten", **{f"in_shape[{i}]": s for i, s in enumerate(self.in_shape)})
+        self.checkpoint, self.batch_major = None, bool(batch_major)
+
+    def _feature_shape(self) -> tuple:
+        return self.in_shape
+
+    def forward(self, x: Spikes, checkpoint: Checkpoint = None) -> Spikes:
+        return x.reshape(x.shape[0], x.shape[1], -1)
