@@ -11,6 +11,7 @@ Example:
 from . import analysis as analysis
 from . import conn as conn
 from . import neurons as neurons
+from . import nn as nn
 from . import sc as sc
 from .network import NodeCollection as NodeCollection
 from .network import Result as Result
