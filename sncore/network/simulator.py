@@ -369,6 +369,24 @@ class Simulator:
         res.build_s = time.perf_counter() - t0 - res.compile_s - res.run_s
         return res
 
+    def save_checkpoint(self, path) -> None:
+        """Write the full simulation state to ``path`` (``.npz``, no pickle) so that a Simulator
+        built by the same script can resume with identical results (see
+        :mod:`sncore.network.checkpoint`). Alias: ``store`` (Brian2's name)."""
+        from .checkpoint import save_checkpoint
+
+        save_checkpoint(self, path)
+
+    def load_checkpoint(self, path) -> None:
+        """Resume from a checkpoint written by :meth:`save_checkpoint` (also before the first
+        ``simulate``); raises SncoreError naming what differs if the file was written by another
+        network (shapes, dt, seed, connectivity, parameters) or is damaged. Alias: ``restore``."""
+        from .checkpoint import load_checkpoint
+
+        load_checkpoint(self, path)
+
+    store = save_checkpoint
+    restore = load_checkpoint
 
     def _steps(self, duration: Any, what: str) -> int:
         T = float(to_canonical(duration, "ms", "duration", owner=what))
