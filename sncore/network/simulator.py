@@ -413,7 +413,7 @@ class Simulator:
             else initial_capacities(p.spec.n_src, p.spec.max_out)
             for p in self.engine.projs if p.path == "event")
 
-    def compile(self, duration: Any) -> "CompiledRun":
+    def compile(self, duration: Any, max_rate: Any = None) -> "CompiledRun":
         """A pure function for ``duration`` of simulation from the current time.
 
         Returns a :class:`CompiledRun` ``run`` with ``run.params`` and ``run.state``
@@ -424,10 +424,21 @@ class Simulator:
         neuron per model block; ``outputs["spk"]`` the bit-packed recorded spikes per step
         (``outputs["spkn"]``: the spike multiplicities of ``parrot_neuron`` blocks).
         Event capacities are a whole population, so no overflow can occur inside ``run``.
+
+        Vmappable without recompiling (same shapes, other values): neuron parameters
+        (``params["models"]``: ``tau_m``, ``V_th``, ``I_e``, ... of every model), ``poisson_generator``
+        rates (``params["drive_tab"]``: CDF tables of a static width fixed by ``max_rate``, a
+        Quantity in Hz, default the largest rate of the network), weights (``drive_w``, ``proj``,
+        ``plastic``, ``dc_amp``, ``noise``, ...) and the key. Change them by name with
+        ``sn.set_param(run.params, nodes, name, value)`` and stack sweeps with
+        ``sn.batch_params`` (see :mod:`sncore.network.batch`).
         """
+        from .batch import drive_tables, table_width
+
         n = self._steps(duration, "compile")
         self._ensure_engine()
         eng = self.engine
+        params = dict(self.params, drive_tab=drive_tables(self, table_width(self, max_rate)))
         caps = tuple(capacity_ladder(p.spec.n_src) for p in eng.projs if p.path == "event")
         xs = {k: jnp.asarray(v) for k, v in chunk_xs(self, self.steps, n).items()}
 
@@ -439,7 +450,7 @@ class Simulator:
             state, outs, _ = eng.run_chunk(params, state, xs, n, caps)
             return state, {"counts": state["counts"], "spk": outs["spk"], "spkn": outs["spkn"]}
 
-        return CompiledRun(run, self.params, self.state)
+        return CompiledRun(run, params, self.state)
 
 
 @dataclass(eq=False)
