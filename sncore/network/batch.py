@@ -34,6 +34,7 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import equinox as eqx
@@ -41,6 +42,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..conn.propagate import capacity_ladder
 from ..neurons import MODELS
 from ..random import poisson_table
 from ..units import UNITS, SncoreError, check_positive, to_canonical
@@ -49,7 +51,40 @@ if TYPE_CHECKING:
     from .nodes import NodeCollection
     from .simulator import Simulator
 
-__all__ = ["batch_params", "drive_tables", "get_param", "poisson_thresholds", "set_param", "table_width"]
+__all__ = ["CompiledRun", "batch_params", "compile_run", "drive_tables", "get_param", "poisson_thresholds", "set_param", "table_width"]
+
+
+@dataclass(eq=False)
+class CompiledRun:
+    """``fn(params, state, key) -> (state, outputs)`` plus the network's current pytrees."""
+
+    fn: Any
+    params: Any
+    state: Any
+
+    def __call__(self, params, state, key):
+        return self.fn(params, state, key)
+
+
+def compile_run(sim: Simulator, n: int, max_rate: Any = None) -> CompiledRun:
+    """The body of ``Simulator.compile`` for ``n`` steps (see its docstring)."""
+    from .run import chunk_xs
+
+    sim._ensure_engine()
+    eng = sim.engine
+    params = dict(sim.params, drive_tab=drive_tables(sim, table_width(sim, max_rate)))
+    caps = tuple(capacity_ladder(p.spec.n_src) for p in eng.projs if p.path == "event")
+    xs = {k: jnp.asarray(v) for k, v in chunk_xs(sim, sim.steps, n).items()}
+
+    def run(params, state, key):
+        if jnp.issubdtype(jnp.asarray(key).dtype, jax.dtypes.prng_key):
+            key = jax.random.key_data(key)
+        state = dict(state, key=jnp.asarray(key, jnp.uint32).reshape(2),
+                     counts=jax.tree.map(jnp.zeros_like, state["counts"]))
+        state, outs, _ = eng.run_chunk(params, state, xs, n, caps)
+        return state, {"counts": state["counts"], "spk": outs["spk"], "spkn": outs["spkn"]}
+
+    return CompiledRun(run, params, sim.state)
 
 
 def _lam(rate, dt: float):

@@ -28,16 +28,17 @@ from ..conn.rules import resolve_rule
 from ..conn.values import delay_to_steps, resolve_values
 from ..neurons import MODELS
 from ..units import TIC, SncoreError, check_positive, to_canonical
+from .batch import CompiledRun, compile_run
 from .build import build_engine
 from .currents import step_schedule, timed_table
 from .devices import CURRENT_DEVICES, DEVICES, SOURCE_DEVICES, device_params
 from .engine import SG
 from .nodes import Group, NodeCollection
 from .result import Result
-from .run import chunk_xs, initial_capacities, run_steps
+from .run import initial_capacities, run_steps
 from .stimuli import spike_generator_steps
 
-__all__ = ["Simulator", "Connection", "Synapses"]
+__all__ = ["CompiledRun", "Connection", "Simulator", "Synapses"]
 
 
 @dataclass
@@ -213,7 +214,7 @@ class Simulator:
     def connect(self, pre: NodeCollection, post: NodeCollection, rule: Any = "all_to_all",
                 weight: Any = None, delay: Any = None, *, allow_autapses: bool = True,
                 allow_multapses: bool = True, receptor: int = 0, path: str = "auto",
-                synapse: Any = None) -> "Synapses | None":
+                synapse: Any = None) -> Synapses | None:
         """Connect ``pre`` to ``post`` with a NEST rule.
 
         Args:
@@ -413,7 +414,7 @@ class Simulator:
             else initial_capacities(p.spec.n_src, p.spec.max_out)
             for p in self.engine.projs if p.path == "event")
 
-    def compile(self, duration: Any, max_rate: Any = None) -> "CompiledRun":
+    def compile(self, duration: Any, max_rate: Any = None) -> CompiledRun:
         """A pure function for ``duration`` of simulation from the current time.
 
         Returns a :class:`CompiledRun` ``run`` with ``run.params`` and ``run.state``
@@ -433,36 +434,7 @@ class Simulator:
         ``sn.set_param(run.params, nodes, name, value)`` and stack sweeps with
         ``sn.batch_params`` (see :mod:`sncore.network.batch`).
         """
-        from .batch import drive_tables, table_width
-
-        n = self._steps(duration, "compile")
-        self._ensure_engine()
-        eng = self.engine
-        params = dict(self.params, drive_tab=drive_tables(self, table_width(self, max_rate)))
-        caps = tuple(capacity_ladder(p.spec.n_src) for p in eng.projs if p.path == "event")
-        xs = {k: jnp.asarray(v) for k, v in chunk_xs(self, self.steps, n).items()}
-
-        def run(params, state, key):
-            if jnp.issubdtype(jnp.asarray(key).dtype, jax.dtypes.prng_key):
-                key = jax.random.key_data(key)
-            state = dict(state, key=jnp.asarray(key, jnp.uint32).reshape(2),
-                         counts=jax.tree.map(jnp.zeros_like, state["counts"]))
-            state, outs, _ = eng.run_chunk(params, state, xs, n, caps)
-            return state, {"counts": state["counts"], "spk": outs["spk"], "spkn": outs["spkn"]}
-
-        return CompiledRun(run, params, self.state)
-
-
-@dataclass(eq=False)
-class CompiledRun:
-    """``fn(params, state, key) -> (state, outputs)`` plus the network's current pytrees."""
-
-    fn: Any
-    params: Any
-    state: Any
-
-    def __call__(self, params, state, key):
-        return self.fn(params, state, key)
+        return compile_run(self, self._steps(duration, "compile"), max_rate)
 
 
 class Synapses:
