@@ -16,8 +16,12 @@ from . import sc as sc
 from .network import NodeCollection as NodeCollection
 from .network import Result as Result
 from .network import Simulator as Simulator
+from .network import batch_params as batch_params
+from .network import get_param as get_param
+from .network import set_param as set_param
 from .units import SncoreError as SncoreError
 
 __version__ = "0.1.0"
 
-__all__ = ["Simulator", "NodeCollection", "Result", "SncoreError", "conn", "neurons", "__version__"]
+__all__ = ["NodeCollection", "Result", "Simulator", "SncoreError", "__version__", "batch_params", "conn",
+           "get_param", "neurons", "set_param"]

@@ -165,7 +165,8 @@ def build_engine(sim: "Simulator") -> Engine:
                 np.array_equal(c.tgt, np.arange(c.tgt[0], c.tgt[0] + len(c.tgt))))
             w = np.ones_like(c.weight) if MODELS[c.tgt_block].WEIGHTLESS else c.weight
             drives.append(DrivePlan(c.tgt_block, c.receptor, c.tgt, w, delay, first, last,
-                                    tables, stream=stream, contiguous=contiguous))
+                                    tables, stream=stream, contiguous=contiguous,
+                                    group=c.device.index, src=np.asarray(c.src)))
         else:
             amp = c.device.params["amplitude"][c.src] * c.weight
             currents.append(CurrentPlan(c.tgt_block, c.tgt, amp, delay, first, last))

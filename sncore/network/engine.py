@@ -100,6 +100,8 @@ class DrivePlan:
     tables: list[tuple[np.ndarray, np.ndarray]]  # (connection indices, uint32 CDF table)
     stream: int
     contiguous: bool = False    # pos == arange(pos[0], pos[0] + len(pos))
+    group: int = -1             # index of the poisson_generator's Group (sim.groups)
+    src: np.ndarray | None = None  # generator-local index per connection
 
 
 @dataclass
@@ -225,11 +227,16 @@ class Engine:
             rings[b] = list(state["rings"][b])
             cur[b] = jnp.zeros((p.n,), self.dtype)
         k_u = k.astype(jnp.uint32)
+        tabs = params.get("drive_tab")  # compile(): CDF tables as parameters (sncore.network.batch)
         for i, d in enumerate(self.drives):
             key = threefry2x32(state["key"], jnp.uint32(d.stream), jnp.uint32(0x5EED))
             bits = uniform_bits(key, k_u, len(d.pos))
             counts = jnp.zeros((len(d.pos),), jnp.int32)
-            for idx, table in d.tables:
+            if tabs is not None:
+                tab, n_ok = tabs[i]["tab"], tabs[i]["len"]
+                ok = jnp.arange(tab.shape[-1]) < n_ok[..., None]
+                counts = jnp.sum((bits[:, None] >= tab) & ok, axis=-1, dtype=jnp.int32)
+            for idx, table in d.tables if tabs is None else ():
                 if len(idx) == len(d.pos):
                     counts = poisson_from_bits(bits, table)
                 else:

@@ -28,16 +28,17 @@ from ..conn.rules import resolve_rule
 from ..conn.values import delay_to_steps, resolve_values
 from ..neurons import MODELS
 from ..units import TIC, SncoreError, check_positive, to_canonical
+from .batch import CompiledRun, compile_run
 from .build import build_engine
 from .currents import step_schedule, timed_table
 from .devices import CURRENT_DEVICES, DEVICES, SOURCE_DEVICES, device_params
 from .engine import SG
 from .nodes import Group, NodeCollection
 from .result import Result
-from .run import chunk_xs, initial_capacities, run_steps
+from .run import initial_capacities, run_steps
 from .stimuli import spike_generator_steps
 
-__all__ = ["Simulator", "Connection", "Synapses"]
+__all__ = ["CompiledRun", "Connection", "Simulator", "Synapses"]
 
 
 @dataclass
@@ -213,7 +214,7 @@ class Simulator:
     def connect(self, pre: NodeCollection, post: NodeCollection, rule: Any = "all_to_all",
                 weight: Any = None, delay: Any = None, *, allow_autapses: bool = True,
                 allow_multapses: bool = True, receptor: int = 0, path: str = "auto",
-                synapse: Any = None) -> "Synapses | None":
+                synapse: Any = None) -> Synapses | None:
         """Connect ``pre`` to ``post`` with a NEST rule.
 
         Args:
@@ -369,6 +370,24 @@ class Simulator:
         res.build_s = time.perf_counter() - t0 - res.compile_s - res.run_s
         return res
 
+    def save_checkpoint(self, path) -> None:
+        """Write the full simulation state to ``path`` (``.npz``, no pickle) so that a Simulator
+        built by the same script can resume with identical results (see
+        :mod:`sncore.network.checkpoint`). Alias: ``store`` (Brian2's name)."""
+        from .checkpoint import save_checkpoint
+
+        save_checkpoint(self, path)
+
+    def load_checkpoint(self, path) -> None:
+        """Resume from a checkpoint written by :meth:`save_checkpoint` (also before the first
+        ``simulate``); raises SncoreError naming what differs if the file was written by another
+        network (shapes, dt, seed, connectivity, parameters) or is damaged. Alias: ``restore``."""
+        from .checkpoint import load_checkpoint
+
+        load_checkpoint(self, path)
+
+    store = save_checkpoint
+    restore = load_checkpoint
 
     def _steps(self, duration: Any, what: str) -> int:
         T = float(to_canonical(duration, "ms", "duration", owner=what))
@@ -395,7 +414,7 @@ class Simulator:
             else initial_capacities(p.spec.n_src, p.spec.max_out)
             for p in self.engine.projs if p.path == "event")
 
-    def compile(self, duration: Any) -> "CompiledRun":
+    def compile(self, duration: Any, max_rate: Any = None) -> CompiledRun:
         """A pure function for ``duration`` of simulation from the current time.
 
         Returns a :class:`CompiledRun` ``run`` with ``run.params`` and ``run.state``
@@ -406,34 +425,16 @@ class Simulator:
         neuron per model block; ``outputs["spk"]`` the bit-packed recorded spikes per step
         (``outputs["spkn"]``: the spike multiplicities of ``parrot_neuron`` blocks).
         Event capacities are a whole population, so no overflow can occur inside ``run``.
+
+        Vmappable without recompiling (same shapes, other values): neuron parameters
+        (``params["models"]``: ``tau_m``, ``V_th``, ``I_e``, ... of every model), ``poisson_generator``
+        rates (``params["drive_tab"]``: CDF tables of a static width fixed by ``max_rate``, a
+        Quantity in Hz, default the largest rate of the network), weights (``drive_w``, ``proj``,
+        ``plastic``, ``dc_amp``, ``noise``, ...) and the key. Change them by name with
+        ``sn.set_param(run.params, nodes, name, value)`` and stack sweeps with
+        ``sn.batch_params`` (see :mod:`sncore.network.batch`).
         """
-        n = self._steps(duration, "compile")
-        self._ensure_engine()
-        eng = self.engine
-        caps = tuple(capacity_ladder(p.spec.n_src) for p in eng.projs if p.path == "event")
-        xs = {k: jnp.asarray(v) for k, v in chunk_xs(self, self.steps, n).items()}
-
-        def run(params, state, key):
-            if jnp.issubdtype(jnp.asarray(key).dtype, jax.dtypes.prng_key):
-                key = jax.random.key_data(key)
-            state = dict(state, key=jnp.asarray(key, jnp.uint32).reshape(2),
-                         counts=jax.tree.map(jnp.zeros_like, state["counts"]))
-            state, outs, _ = eng.run_chunk(params, state, xs, n, caps)
-            return state, {"counts": state["counts"], "spk": outs["spk"], "spkn": outs["spkn"]}
-
-        return CompiledRun(run, self.params, self.state)
-
-
-@dataclass(eq=False)
-class CompiledRun:
-    """``fn(params, state, key) -> (state, outputs)`` plus the network's current pytrees."""
-
-    fn: Any
-    params: Any
-    state: Any
-
-    def __call__(self, params, state, key):
-        return self.fn(params, state, key)
+        return compile_run(self, self._steps(duration, "compile"), max_rate)
 
 
 class Synapses:
