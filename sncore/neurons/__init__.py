@@ -14,17 +14,31 @@ from ._spike import spike_fn as spike_fn
 from .iaf_psc_delta import IafPscDelta as IafPscDelta
 from .iaf_psc_alpha import IafPscAlpha as IafPscAlpha
 from .iaf_psc_exp import IafPscExp as IafPscExp
+from .iaf_cond_exp import IafCondExp as IafCondExp
+from .iaf_cond_alpha import IafCondAlpha as IafCondAlpha
+from .aeif_cond_exp import AeifCondExp as AeifCondExp
+from .aeif_cond_alpha import AeifCondAlpha as AeifCondAlpha
 
 #: NEST model name -> model class
 MODELS: dict[str, type[NeuronModel]] = {
     "iaf_psc_delta": IafPscDelta,
     "iaf_psc_exp": IafPscExp,
     "iaf_psc_alpha": IafPscAlpha,
+    "iaf_cond_exp": IafCondExp,
+    "iaf_cond_alpha": IafCondAlpha,
+    "aeif_cond_exp": AeifCondExp,
+    "aeif_cond_alpha": AeifCondAlpha,
 }
 
 iaf_psc_delta = IafPscDelta
 iaf_psc_exp = IafPscExp
 iaf_psc_alpha = IafPscAlpha
+iaf_cond_exp = IafCondExp
+iaf_cond_alpha = IafCondAlpha
+aeif_cond_exp = AeifCondExp
+aeif_cond_alpha = AeifCondAlpha
 
 __all__ = ["Input", "NeuronModel", "Param", "vmap_step", "vmap_init", "param_axes", "spike_fn", "SURROGATES",
-           "IafPscDelta", "iaf_psc_delta", "IafPscExp", "iaf_psc_exp", "IafPscAlpha", "iaf_psc_alpha", "MODELS"]
+           "IafPscDelta", "iaf_psc_delta", "IafPscExp", "iaf_psc_exp", "IafPscAlpha", "iaf_psc_alpha",
+           "IafCondExp", "iaf_cond_exp", "IafCondAlpha", "iaf_cond_alpha", "AeifCondExp", "aeif_cond_exp",
+           "AeifCondAlpha", "aeif_cond_alpha", "MODELS"]

@@ -29,6 +29,11 @@ PROTOCOL = {
                         "weights": [400.0, -300.0, 900.0, 800.0, 800.0, -600.0]},
         "iaf_psc_alpha": {"params": {"tau_m": 12.0, "t_ref": 2.5, "tau_syn_ex": 0.7, "tau_syn_in": 3.0},
                           "weights": [400.0, -300.0, 900.0, 800.0, 800.0, -600.0]},
+        # conductance-based (weights in nS), ODE-integrated: 1e-3 mV band
+        "iaf_cond_exp": {"params": {"t_ref": 2.5, "tau_syn_ex": 1.5, "tau_syn_in": 4.0},
+                         "weights": [3.0, -2.0, 8.0, 6.0, 6.0, -4.0], "tol_mV": 1e-3},
+        "iaf_cond_alpha": {"params": {"t_ref": 2.5, "tau_syn_ex": 0.7, "tau_syn_in": 3.0},
+                           "weights": [3.0, -2.0, 8.0, 6.0, 6.0, -4.0], "tol_mV": 1e-3},
     },
 }
 
