@@ -208,9 +208,9 @@ def test_nest_defaults_and_delta_t_zero(x64, name):
                      "E_in": -85.0, "E_L": -70.6, "Delta_T": 2.0, "tau_w": 144.0, "a": 4.0, "b": 80.5,
                      "V_th": -50.4, "tau_syn_ex": 0.2, "tau_syn_in": 2.0, "I_e": 0.0}
         p = {"Delta_T": 0.0, "I_e": 1200.0}
-        syn, cur = _drive(400)
+        syn, cur = _drive(200)
         _, spk = _run_model(name, p, syn, cur)
-        _, spk_ref = _oracle(name, p, syn, cur, n_sub=40)
+        _, spk_ref = _oracle(name, p, syn, cur, n_sub=400)
         assert spk_ref.sum() >= 2
         np.testing.assert_array_equal(spk > 0, spk_ref)
 

@@ -20,7 +20,9 @@ negative weight goes to the inhibitory conductance with its magnitude (``SIGN_RO
 from __future__ import annotations
 
 import math
+from functools import partial
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -120,12 +122,13 @@ def check_aeif_cond(model: str, values) -> None:
                           f"spike time; allowed: < {_MAX_EXP_ARG:.1f} (raise Delta_T or lower V_peak).")
 
 
-def cond_constants(model, h: float, alpha: bool):
+def cond_constants(model, h: float, alpha: bool, tables: bool = True):
     """Per-step constants: decay tables ``exp(-k s/2 / tau)`` for k = 0..2 n_sub (s = h / n_sub)
-    per receptor, the alpha jump factors ``e / tau`` and the refractory step count."""
+    per receptor (with ``tables``; else only the end-of-step factor), the alpha jump factors
+    ``e / tau`` and the refractory step count."""
     half = h / model.n_sub / 2.0
-    tabs = tuple(tuple(jnp.exp(-(k * half) / tau) for k in range(2 * model.n_sub + 1))
-                 for tau in (model.tau_syn_ex, model.tau_syn_in))
+    ks = range(2 * model.n_sub + 1) if tables else (2 * model.n_sub,)
+    tabs = tuple(tuple(jnp.exp(-(k * half) / tau) for k in ks) for tau in (model.tau_syn_ex, model.tau_syn_in))
     jumps = (jnp.e / model.tau_syn_ex, jnp.e / model.tau_syn_in) if alpha else (1.0, 1.0)
     return tabs, jumps, refractory_steps(model.t_ref, h)
 
@@ -168,14 +171,33 @@ def iaf_cond_step(m, state, inp, h: float, alpha: bool):
     return state._replace(V_m=V_m, r=r, I=inp.current.astype(V_m.dtype), **syn), spike
 
 
+def _g_exact(state, m, t, alpha: bool):
+    """(g_ex(t), g_in(t)) at any (traced) time ``t`` since the step start."""
+    e_ex, e_in = jnp.exp(-t / m.tau_syn_ex), jnp.exp(-t / m.tau_syn_in)
+    if alpha:
+        return (state.g_ex + state.dg_ex * t) * e_ex, (state.g_in + state.dg_in * t) * e_in
+    return state.g_ex * e_ex, state.g_in * e_in
+
+
+#: bisection steps that locate the V_peak crossing inside a substep (to 2^-8 of it)
+N_BISECT = 8
+
+
+@partial(jax.jit, static_argnames=("h", "alpha"))  # inlined under an outer jit; caches eager calls
 def aeif_cond_step(m, state, inp, h: float, alpha: bool):
     """One step of aeif_cond_exp / _alpha. As in NEST the spike test ``V_m >= V_peak`` (V_th
     if Delta_T = 0) follows every integrator substep: on a spike V_m = V_reset, w += b and the
     neuron is refractory for the rest of the step plus ceil(t_ref/h) steps (V clamped at
-    V_reset, dV/dt = 0, w keeps integrating with V = V_reset)."""
-    tabs, jumps, ref_steps = cond_constants(m, h, alpha) if m.consts is None else m.consts
+    V_reset, dV/dt = 0, w keeps integrating with V = V_reset).
+
+    NEST's adaptive RKF45 takes tiny substeps in the upstroke, so its spike (and the jump of
+    w) falls close to the true crossing time. Here the first crossing of a step is located
+    inside its substep by bisection (``N_BISECT`` RK4 evaluations from the substep start), and
+    the rest of the step is integrated again from there: ``w`` in closed form while refractory,
+    ``(V, w)`` from ``V_reset`` by RK4 when ``t_ref = 0``."""
+    tabs, jumps, ref_steps = cond_constants(m, h, alpha, tables=False) if m.consts is None else m.consts
     n = m.n_sub
-    s, half = h / n, h / n / 2.0
+    s = h / n
     dtype = jnp.result_type(state.V_m)
     cap = float(np.log(np.finfo(dtype).max)) - 23.0  # keeps exp() finite in any dtype
     has_exp = m.Delta_T > 0
@@ -184,28 +206,64 @@ def aeif_cond_step(m, state, inp, h: float, alpha: bool):
     r_after = jnp.where(ref_steps > 0, ref_steps + 1, 0)
     I_tot = m.I_e + state.I
 
-    def rhs(refractory):
+    def rhs(refractory, g_of_t):
         def f(t, y):
             V, w = y
-            g_ex, g_in = _g_at(state, tabs, half, t, alpha)
+            g_ex, g_in = g_of_t(t)
             Vc = jnp.where(refractory, m.V_reset, jnp.minimum(V, m.V_peak))
             I_spike = jnp.where(has_exp, m.g_L * m.Delta_T * jnp.exp(jnp.minimum((Vc - m.V_th) / dT, cap)), 0.0)
             dV = (-m.g_L * (Vc - m.E_L) + I_spike - g_ex * (Vc - m.E_ex) - g_in * (Vc - m.E_in) - w + I_tot) / m.C_m
             return jnp.where(refractory, 0.0, dV), (m.a * (Vc - m.E_L) - w) / m.tau_w
         return f
 
-    V, w, r = state.V_m, state.w, state.r
-    spike = jnp.zeros_like(V)
-    for i in range(n):
+    def g_any(t):
+        return _g_exact(state, m, t, alpha)
+
+    f_free = rhs(False, g_any)
+
+    def substep(i, c):  # fori_loops (not unrolled): compile time independent of n_sub
+        V, w, r, spike, found, cV, cw, ct = c
         refractory = r > 0
-        V, w = rk4_substep(rhs(refractory), i * s, (V, w), s)
-        V = jnp.where(refractory, m.V_reset, V)
-        sp = jnp.where(refractory, 0.0, spike_fn(V - V_spike, m.surrogate, m.slope)).astype(V.dtype)
+        V1, w1 = rk4_substep(rhs(refractory, g_any), i * s, (V, w), s)
+        V1 = jnp.where(refractory, m.V_reset, V1)
+        sp = jnp.where(refractory, 0.0, spike_fn(V1 - V_spike, m.surrogate, m.slope)).astype(V.dtype)
         fired = sp > 0
-        V = jnp.where(fired, m.V_reset, V)
-        w = jnp.where(fired, w + m.b, w)
-        r = jnp.where(fired, r_after, r)
-        spike = jnp.maximum(spike, sp)
+        first = fired & ~found
+        cV, cw, ct = jnp.where(first, V, cV), jnp.where(first, w, cw), jnp.where(first, i * s, ct)
+        return (jnp.where(fired, m.V_reset, V1), jnp.where(fired, w1 + m.b, w1), jnp.where(fired, r_after, r),
+                jnp.maximum(spike, sp), found | fired, cV, cw, ct)
+
+    V, w, r = state.V_m, state.w, state.r
+    zero = jnp.zeros_like(V)
+    V, w, r, spike, found, cV, cw, ct = jax.lax.fori_loop(
+        0, n, substep, (V, w, r, zero, jnp.zeros(V.shape, bool), V, w, zero))
+
+    # the first crossing (state cV, cw at time ct), located inside its substep
+    def bisect(_, c):
+        lo, hi = c
+        mid = 0.5 * (lo + hi)
+        up = rk4_substep(f_free, ct, (cV, cw), mid * s)[0] >= V_spike
+        return jnp.where(up, lo, mid), jnp.where(up, mid, hi)
+
+    lo, hi = jax.lax.fori_loop(0, N_BISECT, bisect, (zero, jnp.ones_like(V)))
+    theta = 0.5 * (lo + hi)
+    t_c = ct + theta * s
+    w_c = rk4_substep(f_free, ct, (cV, cw), theta * s)[1] + m.b
+    rest = h - t_c
+    # refractory rest of the step: V = V_reset, tau_w dw/dt = a (V_reset - E_L) - w exactly
+    w_inf = m.a * (m.V_reset - m.E_L)
+    w_ref = w_inf + (w_c - w_inf) * jnp.exp(-rest / m.tau_w)
+
+    # t_ref = 0: (V, w) integrate on from V_reset (further crossings at substep resolution)
+    def after(j, c):
+        Vf, wf = rk4_substep(f_free, t_c + j * rest / n, c, rest / n)
+        again = Vf >= V_spike
+        return jnp.where(again, m.V_reset, Vf), jnp.where(again, wf + m.b, wf)
+
+    Vf, wf = jax.lax.fori_loop(0, n, after, (jnp.full_like(V, m.V_reset), w_c))
+    V = jnp.where(found, jnp.where(ref_steps > 0, m.V_reset, Vf), V)
+    w = jnp.where(found, jnp.where(ref_steps > 0, w_ref, wf), w)
+
     r = jnp.where(r > 0, r - 1, r)
     syn = _syn_end(state, tabs, jumps, inp, h, alpha)
     return state._replace(V_m=V, w=w, r=r, I=inp.current.astype(V.dtype), **syn), spike

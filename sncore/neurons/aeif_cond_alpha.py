@@ -109,7 +109,7 @@ class AeifCondAlpha(NeuronModel):
     tau_syn_in: jax.Array = 2.0
     I_e: jax.Array = 0.0
     consts: tuple | None = None
-    n_sub: int = eqx.field(default=10, static=True)
+    n_sub: int = eqx.field(default=20, static=True)
     surrogate: str = eqx.field(default="fast_sigmoid", static=True)
     slope: float = eqx.field(default=1.0, static=True)
 
@@ -125,7 +125,7 @@ class AeifCondAlpha(NeuronModel):
         check_aeif_cond(cls.NEST_NAME, values)
 
     def _constants(self, h):
-        return cond_constants(self, h, alpha=True)
+        return cond_constants(self, h, alpha=True, tables=False)
 
     def init(self, dt: float) -> AeifCondAlphaState:
         v = jnp.asarray(self.E_L)

@@ -106,7 +106,7 @@ class AeifCondExp(NeuronModel):
     tau_syn_in: jax.Array = 2.0
     I_e: jax.Array = 0.0
     consts: tuple | None = None
-    n_sub: int = eqx.field(default=10, static=True)
+    n_sub: int = eqx.field(default=20, static=True)
     surrogate: str = eqx.field(default="fast_sigmoid", static=True)
     slope: float = eqx.field(default=1.0, static=True)
 
@@ -122,7 +122,7 @@ class AeifCondExp(NeuronModel):
         check_aeif_cond(cls.NEST_NAME, values)
 
     def _constants(self, h):
-        return cond_constants(self, h, alpha=False)
+        return cond_constants(self, h, alpha=False, tables=False)
 
     def init(self, dt: float) -> AeifCondExpState:
         v = jnp.asarray(self.E_L)
