@@ -134,16 +134,16 @@ def test_default_substeps_match_fine_float64_oracle(x64, name):
 
 
 def test_aeif_spike_adaptation_and_refractory_match_oracle(x64):
-    """Spiking aeif_cond_exp with t_ref > 0: spike steps equal the fine oracle's, and w's jumps
-    (b per spike) and the clamp keep the trace within 1e-3 mV of it outside the upstroke."""
+    """Spiking aeif_cond_exp with t_ref > 0: spike steps equal those of a 400-substep oracle
+    (which resolves each V_peak crossing to 2.5e-4 ms), and with w's jumps (b per spike) and the
+    refractory clamp the whole trace stays within 1e-3 mV of it."""
     params = {"I_e": 1200.0, "t_ref": 2.0}
     syn, cur = _drive(600)
     v, spk = _run_model("aeif_cond_exp", params, syn, cur)
     v_ref, spk_ref = _oracle("aeif_cond_exp", params, syn, cur, n_sub=400)
     np.testing.assert_array_equal(spk > 0, spk_ref)
     assert spk_ref.sum() >= 3
-    calm = v_ref < -52.0  # below the steep part of the exponential upstroke
-    np.testing.assert_allclose(v[calm], v_ref[calm], atol=1e-3, rtol=0)
+    np.testing.assert_allclose(v, v_ref, atol=1e-3, rtol=0)
 
 
 def test_iaf_cond_exp_constant_conductance_closed_form(x64):

@@ -11,8 +11,9 @@ times ``t`` since the step start:
 * alpha (NEST's pair ``dg' = -dg/tau``, ``g' = dg - g/tau``):
   ``g(t) = (g(0) + dg(0) t) exp(-t/tau)``, ``dg(t) = dg(0) exp(-t/tau)``.
 
-The decay factors ``exp(-t/tau)`` at the ``2 n_sub + 1`` half-substep times are
-precomputed once per chunk (``consts``). A spike of weight ``w`` read in step k is added
+For iaf_cond the decay factors ``exp(-t/tau)`` at the ``2 n_sub + 1`` half-substep times
+are precomputed once per chunk (``consts``); aeif_cond (substeps in ``lax.fori_loop``)
+evaluates them at the stage times. A spike of weight ``w`` read in step k is added
 after the ODE step, as NEST does: ``g += w`` (exp) or ``dg += w e / tau`` (alpha); a
 negative weight goes to the inhibitory conductance with its magnitude (``SIGN_ROUTED``).
 """
