@@ -239,11 +239,15 @@ def aeif_cond_step(m, state, inp, h: float, alpha: bool):
     V, w, r, spike, found, cV, cw, ct = jax.lax.fori_loop(
         0, n, substep, (V, w, r, zero, jnp.zeros(V.shape, bool), V, w, zero))
 
-    # the first crossing (state cV, cw at time ct), located inside its substep
+    # the first crossing (state cV, cw at time ct), located inside its substep (piecewise
+    # constant in the inputs: no gradient flows through the search)
+    y_c = jax.lax.stop_gradient((cV, cw))
+    f_c = rhs(False, lambda t: jax.lax.stop_gradient(g_any(t)))
+
     def bisect(_, c):
         lo, hi = c
         mid = 0.5 * (lo + hi)
-        up = rk4_substep(f_free, ct, (cV, cw), mid * s)[0] >= V_spike
+        up = rk4_substep(f_c, ct, y_c, mid * s)[0] >= jax.lax.stop_gradient(V_spike)
         return jnp.where(up, lo, mid), jnp.where(up, mid, hi)
 
     lo, hi = jax.lax.fori_loop(0, N_BISECT, bisect, (zero, jnp.ones_like(V)))
