@@ -1,7 +1,9 @@
 """Traces and spike times against NEST 3.10 (data from tests/reference/make_nest_reference.py).
 
 Tolerance bands (per model in the protocol, ``tol_mV``): exact propagators 1e-6 mV,
-ODE-integrated (conductance, adaptive) models 1e-3 mV; spike times identical."""
+ODE-integrated (conductance, adaptive) models 1e-3 mV; spike times identical. A model may name an
+``upstroke_mV``: samples where NEST's V_m is above it (the exponential runaway of aeif models just
+before a spike, where differences grow ~100-fold per step) are held to ``tol_upstroke_mV``."""
 
 import json
 import pathlib
@@ -49,7 +51,10 @@ def test_trace_and_spikes_match_nest(x64, model):
     ref = REF["data"][model]
     m = len(ref["times"])  # NEST hands over samples up to T - min_delay
     np.testing.assert_allclose(t[:m], ref["times"], atol=1e-9)
-    np.testing.assert_allclose(v[:m], ref["V_m"], atol=spec.get("tol_mV", 1e-6), rtol=0)
+    v_ref = np.asarray(ref["V_m"])
+    up = v_ref > spec.get("upstroke_mV", np.inf)
+    np.testing.assert_allclose(v[:m][~up], v_ref[~up], atol=spec.get("tol_mV", 1e-6), rtol=0)
+    np.testing.assert_allclose(v[:m][up], v_ref[up], atol=spec.get("tol_upstroke_mV", 0.0), rtol=0)
     st, _ = res.spikes(rec)
     np.testing.assert_allclose(st.to_decimal(u.ms), ref["spike_times"], atol=1e-9)
     assert len(ref["spike_times"]) >= 3  # the protocol does exercise threshold and reset

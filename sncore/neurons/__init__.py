@@ -13,10 +13,14 @@ from ._base import vmap_step as vmap_step
 from ._registry import register as register
 from ._spike import SURROGATES as SURROGATES
 from ._spike import spike_fn as spike_fn
+from .aeif_cond_alpha import AeifCondAlpha as AeifCondAlpha
+from .aeif_cond_exp import AeifCondExp as AeifCondExp
 from .alif import ALIF as ALIF
 from .cuba_lif import CubaLIF as CubaLIF
 from .gif_cond_exp import GifCondExp as GifCondExp
 from .hh_psc_alpha import HhPscAlpha as HhPscAlpha
+from .iaf_cond_alpha import IafCondAlpha as IafCondAlpha
+from .iaf_cond_exp import IafCondExp as IafCondExp
 from .iaf_psc_alpha import IafPscAlpha as IafPscAlpha
 from .iaf_psc_delta import IafPscDelta as IafPscDelta
 from .iaf_psc_exp import IafPscExp as IafPscExp
@@ -31,6 +35,10 @@ MODELS: dict[str, type[NeuronModel]] = {
     "iaf_psc_delta": IafPscDelta,
     "iaf_psc_exp": IafPscExp,
     "iaf_psc_alpha": IafPscAlpha,
+    "iaf_cond_exp": IafCondExp,
+    "iaf_cond_alpha": IafCondAlpha,
+    "aeif_cond_exp": AeifCondExp,
+    "aeif_cond_alpha": AeifCondAlpha,
     "parrot_neuron": ParrotNeuron,
     "izhikevich": Izhikevich,
     "hh_psc_alpha": HhPscAlpha,
@@ -47,6 +55,10 @@ MODELS: dict[str, type[NeuronModel]] = {
 iaf_psc_delta = IafPscDelta
 iaf_psc_exp = IafPscExp
 iaf_psc_alpha = IafPscAlpha
+iaf_cond_exp = IafCondExp
+iaf_cond_alpha = IafCondAlpha
+aeif_cond_exp = AeifCondExp
+aeif_cond_alpha = AeifCondAlpha
 parrot_neuron = ParrotNeuron
 izhikevich = Izhikevich
 hh_psc_alpha = HhPscAlpha
@@ -55,6 +67,8 @@ gif_cond_exp = GifCondExp
 lif, alif, qif, cuba_lif = LIF, ALIF, QIF, CubaLIF
 
 __all__ = [
+    "AeifCondAlpha", "AeifCondExp", "IafCondAlpha", "IafCondExp", "aeif_cond_alpha", "aeif_cond_exp",
+    "iaf_cond_alpha", "iaf_cond_exp",
     "ALIF", "LIF", "MODELS", "QIF", "SURROGATES", "CubaLIF", "GifCondExp", "HhPscAlpha", "IafPscAlpha",
     "IafPscDelta", "IafPscExp", "Input", "Izhikevich", "Mat2PscExp", "NeuronModel", "Param", "ParrotNeuron",
     "alif", "cuba_lif", "gif_cond_exp", "hh_psc_alpha", "iaf_psc_alpha", "iaf_psc_delta", "iaf_psc_exp",

@@ -44,6 +44,21 @@ PROTOCOL = {
         "mat2_psc_exp": {"params": {"tau_m": 8.0, "tau_syn_ex": 1.5, "tau_syn_in": 4.0, "alpha_1": 10.0,
                                     "omega": -60.0},
                          "weights": [400.0, -300.0, 900.0, 800.0, 800.0, -600.0]},
+        # conductance-based (weights in nS), ODE-integrated: 1e-3 mV band
+        "iaf_cond_exp": {"params": {"t_ref": 2.5, "tau_syn_ex": 1.5, "tau_syn_in": 4.0},
+                         "weights": [3.0, -2.0, 8.0, 6.0, 6.0, -4.0], "tol_mV": 1e-3},
+        "iaf_cond_alpha": {"params": {"t_ref": 2.5, "tau_syn_ex": 0.7, "tau_syn_in": 3.0},
+                           "weights": [3.0, -2.0, 8.0, 6.0, 6.0, -4.0], "tol_mV": 1e-3},
+        # aeif: 1e-3 mV except in the runaway upstroke (NEST's V_m > V_th + 5 Delta_T, the last sample
+        # before a spike), where a 1e-4 mV difference grows about 100-fold within one step
+        "aeif_cond_exp": {"params": {"g_L": 10.0, "C_m": 100.0, "a": 1.0, "b": 30.0, "t_ref": 2.0,
+                                     "tau_syn_ex": 1.5, "tau_syn_in": 4.0},
+                          "weights": [3.0, -2.0, 8.0, 6.0, 6.0, -4.0], "tol_mV": 1e-3,
+                          "upstroke_mV": -40.4, "tol_upstroke_mV": 1e-2},
+        "aeif_cond_alpha": {"params": {"g_L": 10.0, "C_m": 100.0, "a": 1.0, "b": 30.0, "t_ref": 2.0,
+                                       "tau_syn_ex": 0.7, "tau_syn_in": 3.0},
+                            "weights": [3.0, -2.0, 8.0, 6.0, 6.0, -4.0], "tol_mV": 1e-3,
+                            "upstroke_mV": -40.4, "tol_upstroke_mV": 1e-2},
     },
 }
 
