@@ -38,6 +38,11 @@ class BrunelNetwork:
     recorder: NodeCollection
     p_rate: float  # Hz
 
+    @property
+    def populations(self) -> dict[str, NodeCollection]:
+        """Population name -> neurons (rates and raster rows in this order)."""
+        return {"E": self.exc, "I": self.inh}
+
 
 def brunel(order: int = 100, seed: int = 1, g: float = 5.0, eta: float = 2.0,
            J: float = 0.1, delay: float = 1.5, n_record: int | None = None,

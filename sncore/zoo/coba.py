@@ -48,6 +48,11 @@ class CobaNetwork:
     inh: NodeCollection
     recorder: NodeCollection
 
+    @property
+    def populations(self) -> dict[str, NodeCollection]:
+        """Population name -> neurons (rates and raster rows in this order)."""
+        return {"E": self.exc, "I": self.inh}
+
 
 def coba(scale: float = 1.0, seed: int = 1, n_record: int | None = None, dt: float = 0.1,
          **sim_kwargs) -> CobaNetwork:
