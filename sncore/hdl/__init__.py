@@ -7,7 +7,14 @@ See docs/hdl.md.  Flow: :class:`~sncore.hdl.ir.NetworkIR` (or a Simulator via
 """
 
 from .golden import accuracy_report, run_float, run_golden
-from .ir import InputStream, NetworkIR, Population, Projection, demo_network, from_simulator
+from .ir import (
+           InputStream,
+           NetworkIR,
+           Population,
+           Projection,
+           demo_network,
+           from_simulator,
+)
 from .quant import FixedFormat, QuantConfig, QuantNet, leak_shift, quantize
 
 __all__ = ["FixedFormat", "InputStream", "NetworkIR", "Population", "Projection", "QuantConfig", "QuantNet",

@@ -184,7 +184,7 @@ def quantize(net: NetworkIR, config: QuantConfig | None = None) -> QuantNet:
     fl = {k: [] for k in ("p33", "thr", "vreset", "bias", "tref", "v0")}
     for p in net.populations:
         k = leak_shift(p.tau_m, net.dt, cfg.leak_tol)
-        tref = int(math.ceil(p.t_ref / net.dt - 1e-9))
+        tref = math.ceil(p.t_ref / net.dt - 1e-9)
         if tref >= (1 << cfg.ref_width):
             raise SncoreError(f"population {p.name!r}: t_ref = {p.t_ref:g} ms is {tref} steps, more than "
                               f"ref_width = {cfg.ref_width} bits hold; allowed: < {1 << cfg.ref_width} steps.")
