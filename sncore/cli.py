@@ -2,6 +2,7 @@
 
     sncore run brunel [--order N] [--duration MS] [--seed S] [--out FILE.png]
     sncore run coba [--scale S] [--duration MS] [--seed S] [--out FILE.png]
+    sncore hdl lower NETWORK --out DIR | hdl cosim NETWORK --steps N | hdl report DIR   (sncore/hdl/cli.py)
 """
 
 from __future__ import annotations
@@ -75,7 +76,19 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--scale", type=float, default=1.0, help="N = 4000 x scale, in-degree 80 (default 1)")
     c.add_argument("--out", default="coba.png", help="raster + rate figure (default coba.png)")
     _common(c)
+    from .hdl.cli import add_parser as _hdl_parser
+
+    _hdl_parser(sub)
     args = p.parse_args(argv)
+    if args.cmd == "hdl":
+        from .hdl.cli import run as _hdl_run
+        from .units import SncoreError
+
+        try:
+            return _hdl_run(args)
+        except SncoreError as e:
+            print(f"sncore hdl: error: {e}", file=sys.stderr)
+            return 2
     if args.cmd == "run":
         if args.duration <= 0:
             p.error(f"--duration must be > 0, got {args.duration}")

@@ -165,7 +165,7 @@ def demo_network(seed: int = 0, steps: int = 2000, dt: float = 1.0) -> NetworkIR
     pops = [Population("E", 12, tau_m=16.0, v_th=15.0, v_reset=0.0, t_ref=2.0),
             Population("I", 6, tau_m=8.0, v_th=12.0, v_reset=0.0, t_ref=1.0),
             Population("R", 6, tau_m=4.0, v_th=10.0, v_reset=0.0, t_ref=0.0, bias=0.5)]
-    inp = InputStream("X", rng.random((steps, 8)) < 0.1)
+    inp = InputStream("X", np.random.default_rng([seed, 1]).random((steps, 8)) < 0.1)  # independent of steps
 
     def sparse(src, ns, tgt, nt, p, wlo, whi):
         m = rng.random((ns, nt)) < p
