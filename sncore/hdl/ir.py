@@ -188,6 +188,8 @@ def from_simulator(sim, steps: int | None = None) -> NetworkIR:
     models, Poisson or current generators, finite ``V_min``, plastic synapses, spike
     multiplicities) raises :class:`SncoreError`.
     """
+    from ..network.engine import SG
+
     dt = float(sim.dt)
     pops, inputs, names = [], [], {}
     for g in sim.groups:
@@ -226,20 +228,19 @@ def from_simulator(sim, steps: int | None = None) -> NetworkIR:
         if c.synapse is not None:
             raise SncoreError("hdl lowering: plastic synapses are not supported.")
         tgt_groups = [g for g in sim.groups if g.kind == "neuron" and g.block == c.tgt_block]
-        if c.device is not None:
-            src_group, src_local = c.device, c.src - c.device.extra["sg_offset"]
-        else:
-            src_group, src_local = None, None
+        if c.device is not None and c.device.kind != "spike_generator":
+            raise SncoreError(f"hdl lowering: device {c.device.kind!r} is not supported.")
         for tg in tgt_groups:
             mt = (c.tgt >= tg.offset) & (c.tgt < tg.offset + tg.n)
-            if src_group is not None:
-                parts = [(src_group, mt, src_local)]
-            else:
-                parts = []
-                for sg in sim.groups:
-                    if sg.kind == "neuron" and sg.block == c.src_block:
-                        ms = mt & (c.src >= sg.offset) & (c.src < sg.offset + sg.n)
-                        parts.append((sg, ms, c.src - sg.offset))
+            parts = []
+            for sg in sim.groups:
+                if sg.kind == "spike_generator" and c.src_block == SG:
+                    off = sg.extra["sg_offset"]
+                elif sg.kind == "neuron" and sg.block == c.src_block:
+                    off = sg.offset
+                else:
+                    continue
+                parts.append((sg, mt & (c.src >= off) & (c.src < off + sg.n), c.src - off))
             for sg, m, loc in parts:
                 if m.any():
                     projs.append(Projection(names[sg.index], names[tg.index], loc[m], c.tgt[m] - tg.offset,
