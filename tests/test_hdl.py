@@ -340,3 +340,18 @@ def test_verilator_agrees(tmp_path):
     tau_m, t_ref, cfg = GRID[1]
     s = cosim(shaped_network(tau_m, t_ref, steps=1000), 1000, out_dir=tmp_path, config=cfg)
     assert set(s["simulators"]) == {"iverilog", "verilator"} and s["mismatches"] == 0
+
+
+@needs_iverilog
+def test_edge_cases_one_neuron_no_inputs_and_long_delay(tmp_path):
+    from sncore.hdl.cosim import cosim
+
+    lone = NetworkIR(1.0, [Population("A", 1, tau_m=8.0, v_th=10.0, bias=1.3, t_ref=3.0)], [])
+    s = cosim(lone, 200, out_dir=tmp_path / "a", simulators=("iverilog",))
+    assert s["mismatches"] == 0 and s["golden_spikes"] > 3 and s["params"]["M"] == 1
+    two = NetworkIR(1.0, [Population("A", 3, tau_m=8.0, v_th=10.0, bias=1.3, t_ref=3.0),
+                          Population("B", 2, tau_m=np.inf, v_th=5.0)],
+                    [Projection("A", "B", np.array([0, 1, 2]), np.array([0, 1, 1]), np.array([2.0, 3.0, -1.0]),
+                                np.array([7, 1, 3]))])
+    s = cosim(two, 300, out_dir=tmp_path / "b", simulators=("iverilog",))
+    assert s["mismatches"] == 0 and s["params"]["D"] == 7 and s["golden_spikes"] > 20

@@ -217,7 +217,8 @@ def quantize(net: NetworkIR, config: QuantConfig | None = None) -> QuantNet:
     wsh = st.frac - wf.frac
     bound = np.zeros(n, np.int64)
     np.add.at(bound, tgt, np.abs(w) << wsh)
-    acc_w = max(2, int(bound.max()).bit_length() + 1) if n else 2
+    # at least one shifted weight wide (the RTL sign-extends WW-bit weights into ACC_W bits)
+    acc_w = max(wf.width + wsh, int(bound.max()).bit_length() + 1)
     sum_w = max(st.width, acc_w) + 2
     if sum_w > 32:
         raise SncoreError(f"hdl: intermediates overflow 32 bits: the membrane update v - (v>>>k) + a + b needs "
