@@ -355,3 +355,17 @@ def test_edge_cases_one_neuron_no_inputs_and_long_delay(tmp_path):
                                 np.array([7, 1, 3]))])
     s = cosim(two, 300, out_dir=tmp_path / "b", simulators=("iverilog",))
     assert s["mismatches"] == 0 and s["params"]["D"] == 7 and s["golden_spikes"] > 20
+
+
+@pytest.mark.slow
+@needs_yosys
+def test_cli_report(tmp_path, capsys):
+    import json
+
+    from sncore.cli import main
+
+    assert main(["hdl", "lower", "demo", "--out", str(tmp_path), "--steps", "20"]) == 0
+    capsys.readouterr()
+    assert main(["hdl", "report", str(tmp_path), "--target", "ice40"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["ice40"]["lut"] > 100 and rep["ice40"]["bram"] >= 1
