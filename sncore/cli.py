@@ -2,6 +2,8 @@
 
     sncore run NAME [network options] [--duration MS] [--seed S] [--record N] [--out FILE.png]
 
+    sncore hdl lower NETWORK --out DIR | hdl cosim NETWORK --steps N | hdl report DIR   (sncore/hdl/cli.py)
+
 ``NAME`` is any network of the zoo (``sncore run --help`` lists them; each lists its own
 options, e.g. ``sncore run brunel --order 2500``, ``sncore run coba --scale 10``). The run
 prints the population rates and the build / compile / simulate times, writes a raster and
@@ -75,7 +77,19 @@ def main(argv: list[str] | None = None) -> int:
         q.add_argument("--out", default=f"{entry.name}.png",
                        help=f"raster + rate figure (default {entry.name}.png)")
         q.add_argument("--quiet", action="store_true", help="no progress bar")
+    from .hdl.cli import add_parser as _hdl_parser
+
+    _hdl_parser(sub)
     args = p.parse_args(argv)
+    if args.cmd == "hdl":
+        from .hdl.cli import run as _hdl_run
+        from .units import SncoreError
+
+        try:
+            return _hdl_run(args)
+        except SncoreError as e:
+            print(f"sncore hdl: error: {e}", file=sys.stderr)
+            return 2
     if args.cmd == "run":
         entry = NETWORKS[args.network]
         if args.duration <= 0:
