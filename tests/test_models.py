@@ -48,13 +48,14 @@ def test_dtype_preserved_and_gradients_finite(name):
     assert all(x.dtype in (jnp.float32, jnp.int32) for x in jax.tree.leaves(st))
 
     def loss(syn):
-        s, total = state, 0.0
-        for _ in range(5):
+        def body(carry, _):
+            s, total = carry
             s, spk = vmap_step(model, s, inp._replace(syn=syn), 0.1)
-            total = total + spk.sum() + (1e-3 * s.V_m.sum() if has_v else 0.0)
-        return total
+            return (s, total + spk.sum() + (1e-3 * s.V_m.sum() if has_v else 0.0)), None
 
-    g = jax.grad(loss)(inp.syn * 4.0)
+        return jax.lax.scan(body, (state, jnp.float32(0.0)), None, length=5)[0][1]
+
+    g = jax.jit(jax.grad(loss))(inp.syn * 4.0)
     assert np.all(np.isfinite(np.asarray(g))) and np.any(np.asarray(g) != 0)
 
 
