@@ -67,18 +67,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import equinox as eqx
 import jax
-import jax.numpy as jnp
 
-from ._base import Input, NeuronModel
-from ._cond import (
-    AEIF_COND_PARAMS,
-    AEIF_STATES,
-    aeif_cond_step,
-    check_aeif_cond,
-    cond_constants,
-)
+from ._cond_models import AeifCondBase
 
 __all__ = ["AeifCondExp", "AeifCondExpState"]
 
@@ -92,48 +83,9 @@ class AeifCondExpState(NamedTuple):
     I: jax.Array
 
 
-class AeifCondExp(NeuronModel):
+class AeifCondExp(AeifCondBase):
     """Adaptive exponential IF, exponential conductances, NEST ``aeif_cond_exp`` (see module doc)."""
 
-    V_peak: jax.Array = 0.0
-    V_reset: jax.Array = -60.0
-    t_ref: jax.Array = 0.0
-    g_L: jax.Array = 30.0
-    C_m: jax.Array = 281.0
-    E_ex: jax.Array = 0.0
-    E_in: jax.Array = -85.0
-    E_L: jax.Array = -70.6
-    Delta_T: jax.Array = 2.0
-    tau_w: jax.Array = 144.0
-    a: jax.Array = 4.0
-    b: jax.Array = 80.5
-    V_th: jax.Array = -50.4
-    tau_syn_ex: jax.Array = 0.2
-    tau_syn_in: jax.Array = 2.0
-    I_e: jax.Array = 0.0
-    consts: tuple | None = None
-    n_sub: int = eqx.field(default=20, static=True)
-    surrogate: str = eqx.field(default="fast_sigmoid", static=True)
-    slope: float = eqx.field(default=1.0, static=True)
-
     NEST_NAME = "aeif_cond_exp"
-    WEIGHT_UNIT = "nS"
-    RECEPTORS = ("ex", "in")
-    SIGN_ROUTED = True
-    PARAMS = AEIF_COND_PARAMS
-    STATES = AEIF_STATES
-
-    @classmethod
-    def check(cls, values):
-        check_aeif_cond(cls.NEST_NAME, values)
-
-    def _constants(self, h):
-        return cond_constants(self, h, alpha=False, tables=False)
-
-    def init(self, dt: float) -> AeifCondExpState:
-        v = jnp.asarray(self.E_L)
-        z = jnp.zeros_like(v)
-        return AeifCondExpState(V_m=v, g_ex=z, g_in=z, w=z, r=jnp.zeros(v.shape, jnp.int32), I=z)
-
-    def step(self, state: AeifCondExpState, inp: Input, dt: float):
-        return aeif_cond_step(self, state, inp, dt, alpha=False)
+    ALPHA = False
+    STATE = AeifCondExpState

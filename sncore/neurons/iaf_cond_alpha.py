@@ -52,18 +52,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import equinox as eqx
 import jax
-import jax.numpy as jnp
 
-from ._base import Input, NeuronModel
-from ._cond import (
-    COND_STATES,
-    IAF_COND_PARAMS,
-    check_iaf_cond,
-    cond_constants,
-    iaf_cond_step,
-)
+from ._cond_models import IafCondBase
 
 __all__ = ["IafCondAlpha", "IafCondAlphaState"]
 
@@ -78,43 +69,9 @@ class IafCondAlphaState(NamedTuple):
     I: jax.Array
 
 
-class IafCondAlpha(NeuronModel):
+class IafCondAlpha(IafCondBase):
     """Leaky integrate-and-fire, alpha conductances, NEST ``iaf_cond_alpha`` (see module doc)."""
 
-    V_th: jax.Array = -55.0
-    V_reset: jax.Array = -60.0
-    t_ref: jax.Array = 2.0
-    g_L: jax.Array = 16.6667
-    C_m: jax.Array = 250.0
-    E_ex: jax.Array = 0.0
-    E_in: jax.Array = -85.0
-    E_L: jax.Array = -70.0
-    tau_syn_ex: jax.Array = 0.2
-    tau_syn_in: jax.Array = 2.0
-    I_e: jax.Array = 0.0
-    consts: tuple | None = None
-    n_sub: int = eqx.field(default=2, static=True)
-    surrogate: str = eqx.field(default="fast_sigmoid", static=True)
-    slope: float = eqx.field(default=1.0, static=True)
-
     NEST_NAME = "iaf_cond_alpha"
-    WEIGHT_UNIT = "nS"
-    RECEPTORS = ("ex", "in")
-    SIGN_ROUTED = True
-    PARAMS = IAF_COND_PARAMS
-    STATES = COND_STATES
-
-    @classmethod
-    def check(cls, values):
-        check_iaf_cond(cls.NEST_NAME, values)
-
-    def _constants(self, h):
-        return cond_constants(self, h, alpha=True)
-
-    def init(self, dt: float) -> IafCondAlphaState:
-        v = jnp.asarray(self.E_L)
-        z = jnp.zeros_like(v)
-        return IafCondAlphaState(V_m=v, g_ex=z, g_in=z, dg_ex=z, dg_in=z, r=jnp.zeros(v.shape, jnp.int32), I=z)
-
-    def step(self, state: IafCondAlphaState, inp: Input, dt: float):
-        return iaf_cond_step(self, state, inp, dt, alpha=True)
+    ALPHA = True
+    STATE = IafCondAlphaState
