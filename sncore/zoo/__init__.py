@@ -12,12 +12,14 @@ from .coba import CobaNetwork as CobaNetwork
 from .coba import coba as coba
 
 register_network(ZooEntry(
-    "brunel", "Brunel (2000) E/I network (iaf_psc_delta), AI regime", brunel,
-    (Option("order", int, 100, "NE = 4 order, NI = order"),),
+    "brunel", "Brunel (2000) E/I network (iaf_psc_delta), NEST's AI example or a Fig. 8 regime", brunel,
+    (Option("order", int, 100, "NE = 4 order, NI = order"),
+     Option("regime", str, "none", "Brunel 2000 Fig. 8 state (none: NEST's example)",
+            ("none", "AI", "SR", "SI-fast", "SI-slow"))),
     {"order": (lambda v: v >= 1, "--order must be >= 1")}))
 register_network(ZooEntry(
     "coba", "Vogels & Abbott (2005) COBA network (iaf_cond_exp), 4000 x scale neurons", coba,
     (Option("scale", float, 1.0, "N = 4000 x scale, in-degree 80"),),
     {"scale": (lambda v: v * 800 >= 1, "--scale must give at least one neuron per population (scale >= 1/800)")}))
 
-__all__ = ["NETWORKS", "Option", "ZooEntry", "register_network", "brunel", "BrunelNetwork", "coba", "CobaNetwork"]
+__all__ = ["NETWORKS", "BrunelNetwork", "CobaNetwork", "Option", "ZooEntry", "brunel", "coba", "register_network"]
