@@ -4,6 +4,7 @@ Thresholds and their origin are stated per test; all statistics come from sncore
 """
 
 import json
+import pathlib
 
 import brainunit as u
 import matplotlib.image as mpimg
@@ -12,7 +13,7 @@ import pytest
 
 from sncore import analysis as sa
 from sncore.cli import main
-from sncore.zoo import brunel
+from sncore.zoo import brunel, cuba
 
 T_BRUNEL, T0 = 500.0, 100.0  # ms; statistics from T0 on (initial transient left out)
 
@@ -90,3 +91,26 @@ def _cli(tmp_path, capsys, args):
 def test_cli_brunel_regime(tmp_path, capsys):
     rec = _cli(tmp_path, capsys, ["brunel", "--order", "20", "--regime", "SR"])
     assert rec["regime"] == "SR" and rec["neurons"] == 100 and rec["rates_Hz"]["E"] > 50
+
+
+# CUBA (Vogels & Abbott 2005, Brian2's example) against Brian2 2.11 on the same equations
+# (tests/reference/brian2_cuba.json, seeds 1-5, 1 s). As in tests/test_coba.py: different
+# seeds give different connectivity, so sncore's rate must lie within 4 standard deviations
+# (across Brian2's seeds) of Brian2's mean, and at least within 0.5 Hz of it.
+CUBA_REF = json.loads((pathlib.Path(__file__).parent / "reference" / "brian2_cuba.json").read_text())
+
+
+def test_cuba_rates_match_brian2():
+    net = cuba(seed=7, n_record=0)
+    assert net.w_e == pytest.approx(16.2) and net.w_i == pytest.approx(-90.0)  # C_m we / taum, pA
+    res = net.sim.simulate(CUBA_REF["T_ms"] * u.ms, progress=False)
+    for pop, key in ((net.exc, "rate_E"), (net.inh, "rate_I")):
+        ref = np.array([r[key] for r in CUBA_REF["runs"]])
+        got = float(res.rate(pop).to_decimal(u.Hz))
+        band = max(4 * ref.std(ddof=1), 0.5)
+        assert abs(got - ref.mean()) <= band, (key, got, ref.mean(), band)
+
+
+def test_cli_cuba(tmp_path, capsys):
+    rec = _cli(tmp_path, capsys, ["cuba", "--scale", "0.1"])
+    assert rec["scale"] == 0.1 and rec["neurons"] == 400

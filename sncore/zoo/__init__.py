@@ -10,6 +10,8 @@ from .brunel import BrunelNetwork as BrunelNetwork
 from .brunel import brunel as brunel
 from .coba import CobaNetwork as CobaNetwork
 from .coba import coba as coba
+from .cuba import CubaNetwork as CubaNetwork
+from .cuba import cuba as cuba
 
 register_network(ZooEntry(
     "brunel", "Brunel (2000) E/I network (iaf_psc_delta), NEST's AI example or a Fig. 8 regime", brunel,
@@ -22,4 +24,9 @@ register_network(ZooEntry(
     (Option("scale", float, 1.0, "N = 4000 x scale, in-degree 80"),),
     {"scale": (lambda v: v * 800 >= 1, "--scale must give at least one neuron per population (scale >= 1/800)")}))
 
-__all__ = ["NETWORKS", "BrunelNetwork", "CobaNetwork", "Option", "ZooEntry", "brunel", "coba", "register_network"]
+register_network(ZooEntry(
+    "cuba", "Vogels & Abbott (2005) CUBA network (iaf_psc_exp; Brian2's CUBA example), 4000 x scale neurons",
+    cuba, (Option("scale", float, 1.0, "N = 4000 x scale, in-degree 80"),),
+    {"scale": (lambda v: v * 800 >= 0.5, "--scale must give at least one neuron per population (scale >= 1/1600)")}))
+
+__all__ = ["NETWORKS", "BrunelNetwork", "CobaNetwork", "CubaNetwork", "Option", "ZooEntry", "brunel", "coba", "cuba", "register_network"]
