@@ -13,7 +13,7 @@ import pytest
 
 from sncore import analysis as sa
 from sncore.cli import main
-from sncore.zoo import brunel, cuba
+from sncore.zoo import brunel, cuba, striatum
 
 T_BRUNEL, T0 = 500.0, 100.0  # ms; statistics from T0 on (initial transient left out)
 
@@ -114,3 +114,39 @@ def test_cuba_rates_match_brian2():
 def test_cli_cuba(tmp_path, capsys):
     rec = _cli(tmp_path, capsys, ["cuba", "--scale", "0.1"])
     assert rec["scale"] == 0.1 and rec["neurons"] == 400
+
+
+# Striatum: SPNs fire sparsely in vivo (about 0.1-5 Hz: Berke et al. 2004; Mallet et al.
+# 2006), FSIs an order of magnitude faster (about 10-30 Hz, up to ~60 Hz: Berke et al. 2004).
+# Bands: SPN 0.05-5 Hz, FSI 5-60 Hz and at least 5x the SPN rate (means over the three
+# 150 ms runs). Measured (scale 0.25, seed 1): SPN 0.7-3.3 Hz, FSI 25-77 Hz per run, i.e.
+# SPN ~2 Hz and FSI ~47 Hz on average (only 10 FSIs at this size). Plasticity: the anti-Hebbian weights must
+# stay exactly at their initial values while off, change while on, and freeze again when
+# switched off between simulate() calls.
+@pytest.mark.parametrize("plastic", ["cortical", "lateral"])
+def test_striatum_rates_and_plasticity_switch(plastic):
+    net = striatum(scale=0.25, seed=1, n_record=0, plasticity=False, plastic=plastic)
+    w0 = np.asarray(net.plastic.get("weight").to_decimal(u.nS))
+    spikes = {k: 0 for k in net.populations}
+    rates = []
+    for on in (False, True, False):
+        net.plastic.set(plasticity=on)
+        res = net.sim.simulate(150 * u.ms, progress=False)
+        rates.append({k: float(res.rate(p).to_decimal(u.Hz)) for k, p in net.populations.items()})
+        w = np.asarray(net.plastic.get("weight").to_decimal(u.nS))
+        if not on and len(rates) == 1:
+            np.testing.assert_array_equal(w, w0)  # off from the start: no change
+        elif on:
+            assert np.abs(w - w0).max() > 1e-3 * np.abs(w0).max()
+            w_on = w
+        else:
+            np.testing.assert_array_equal(w, w_on)  # switched off: frozen
+    for k in spikes:
+        spikes[k] = np.mean([r[k] for r in rates])
+    spn = (spikes["dSPN"] + spikes["iSPN"]) / 2
+    assert 0.05 <= spn <= 5 and 5 <= spikes["FSI"] <= 60 and spikes["FSI"] >= 5 * spn, rates
+
+
+def test_cli_striatum(tmp_path, capsys):
+    rec = _cli(tmp_path, capsys, ["striatum", "--scale", "0.1", "--plasticity", "off", "--plastic", "lateral"])
+    assert rec["plasticity"] == "off" and set(rec["rates_Hz"]) == {"dSPN", "iSPN", "FSI"}

@@ -12,6 +12,8 @@ from .coba import CobaNetwork as CobaNetwork
 from .coba import coba as coba
 from .cuba import CubaNetwork as CubaNetwork
 from .cuba import cuba as cuba
+from .striatum import StriatumNetwork as StriatumNetwork
+from .striatum import striatum as striatum
 
 register_network(ZooEntry(
     "brunel", "Brunel (2000) E/I network (iaf_psc_delta), NEST's AI example or a Fig. 8 regime", brunel,
@@ -28,5 +30,12 @@ register_network(ZooEntry(
     "cuba", "Vogels & Abbott (2005) CUBA network (iaf_psc_exp; Brian2's CUBA example), 4000 x scale neurons",
     cuba, (Option("scale", float, 1.0, "N = 4000 x scale, in-degree 80"),),
     {"scale": (lambda v: v * 800 >= 0.5, "--scale must give at least one neuron per population (scale >= 1/1600)")}))
+
+register_network(ZooEntry(
+    "striatum", "striatum: dSPN, iSPN, FSI (iaf_cond_exp), Poisson cortex, anti-Hebbian plasticity", striatum,
+    (Option("scale", float, 1.0, "dSPN, iSPN 200 x scale, FSI 40 x scale, cortex 200 x scale"),
+     Option("plasticity", str, "on", "anti-Hebbian weight changes", ("on", "off")),
+     Option("plastic", str, "cortical", "plastic synapses: cortex -> SPN or SPN -> SPN", ("cortical", "lateral"))),
+    {"scale": (lambda v: v > 0, "--scale must be > 0")}))
 
 __all__ = ["NETWORKS", "BrunelNetwork", "CobaNetwork", "CubaNetwork", "Option", "ZooEntry", "brunel", "coba", "cuba", "register_network"]
