@@ -10,6 +10,9 @@ from .brunel import BrunelNetwork as BrunelNetwork
 from .brunel import brunel as brunel
 from .coba import CobaNetwork as CobaNetwork
 from .coba import coba as coba
+from .column import ColumnNetwork as ColumnNetwork
+from .column import column as column
+from .column import hierarchy as hierarchy
 from .cuba import CubaNetwork as CubaNetwork
 from .cuba import cuba as cuba
 from .striatum import StriatumNetwork as StriatumNetwork
@@ -38,4 +41,17 @@ register_network(ZooEntry(
      Option("plastic", str, "cortical", "plastic synapses: cortex -> SPN or SPN -> SPN", ("cortical", "lateral"))),
     {"scale": (lambda v: v > 0, "--scale must be > 0")}))
 
-__all__ = ["NETWORKS", "BrunelNetwork", "CobaNetwork", "CubaNetwork", "Option", "ZooEntry", "brunel", "coba", "cuba", "register_network"]
+_COLUMN_OPTS = (Option("scale", float, 1.0, "NE = 400 x scale, NI = 100 x scale per layer"),
+                Option("stim_onset", float, 0.0, "onset of the extra Poisson input to L2/3 E (ms)"),
+                Option("stim_rate", float, 0.0, "rate of the extra Poisson input (Hz; 0: none)"))
+_COLUMN_CHECKS = {"scale": (lambda v: v > 0, "--scale must be > 0"),
+                  "stim_rate": (lambda v: v >= 0, "--stim-rate must be >= 0"),
+                  "stim_onset": (lambda v: v >= 0, "--stim-onset must be >= 0")}
+register_network(ZooEntry(
+    "column", "cortical column: L2/3 and L5 E/I (iaf_psc_exp) with feedforward and feedback paths", column,
+    _COLUMN_OPTS, _COLUMN_CHECKS))
+register_network(ZooEntry(
+    "hierarchy", "two-area hierarchy of two columns with inter-area feedforward and feedback", hierarchy,
+    _COLUMN_OPTS, _COLUMN_CHECKS))
+
+__all__ = ["NETWORKS", "BrunelNetwork", "CobaNetwork", "ColumnNetwork", "CubaNetwork", "Option", "ZooEntry", "brunel", "coba", "column", "cuba", "hierarchy", "register_network"]
