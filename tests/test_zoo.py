@@ -13,7 +13,7 @@ import pytest
 
 from sncore import analysis as sa
 from sncore.cli import main
-from sncore.zoo import brunel, cuba, hierarchy, striatum
+from sncore.zoo import brunel, cuba, hierarchy, striatum, wang
 
 T_BRUNEL, T0 = 500.0, 100.0  # ms; statistics from T0 on (initial transient left out)
 
@@ -186,3 +186,30 @@ def test_cli_column(tmp_path, capsys):
     rec = _cli(tmp_path, capsys, ["column", "--scale", "0.2", "--stim-onset", "50", "--stim-rate", "1000"])
     assert set(rec["rates_Hz"]) == {"L23E", "L23I", "L5E", "L5I"} and rec["stim_rate"] == 1000
     assert 0 < rec["rates_Hz"]["L23E"] < 200
+
+
+# Wang (2002), reduced: at coherence 50% the pool with the stronger input (A) must win in >= 4
+# of 5 independent trials (the criterion), and the loser must stay low (< 5 Hz in >= 4
+# trials) during
+# the stimulus (Wang 2002: spontaneous ~2 Hz; the winner ~40 Hz there, 70-140 Hz here without
+# NMDA), while the winner fires > 3x the loser. 5 trials are 5 uncoupled copies in one run.
+def test_wang_stronger_pool_wins():
+    net = wang(scale=0.5, coherence=0.5, trials=5, seed=3, stim_on=100.0)
+    res = net.sim.simulate(500 * u.ms, progress=False)
+    t, s = res.spikes(net.recorder)
+    t = np.asarray(t.to_decimal(u.ms))
+    wins, losers = 0, []
+    for k in range(5):
+        pools = net.trial(k)
+        r = {}
+        for name in ("A", "B"):
+            m = np.isin(s, np.asarray(pools[name].global_ids)) & (t > 200) & (t <= 500)
+            r[name] = m.sum() / len(pools[name]) / 0.3
+        wins += r["A"] > 3 * r["B"]
+        losers.append(r["B"])
+    assert wins >= 4 and sum(b < 5 for b in losers) >= 4, (wins, losers)
+
+
+def test_cli_wang(tmp_path, capsys):
+    rec = _cli(tmp_path, capsys, ["wang", "--scale", "0.25", "--coherence", "0.8"])
+    assert rec["coherence"] == 0.8 and set(rec["rates_Hz"]) == {"A", "B", "NS", "I"}

@@ -17,6 +17,8 @@ from .cuba import CubaNetwork as CubaNetwork
 from .cuba import cuba as cuba
 from .striatum import StriatumNetwork as StriatumNetwork
 from .striatum import striatum as striatum
+from .wang import WangNetwork as WangNetwork
+from .wang import wang as wang
 
 register_network(ZooEntry(
     "brunel", "Brunel (2000) E/I network (iaf_psc_delta), NEST's AI example or a Fig. 8 regime", brunel,
@@ -53,5 +55,14 @@ register_network(ZooEntry(
 register_network(ZooEntry(
     "hierarchy", "two-area hierarchy of two columns with inter-area feedforward and feedback", hierarchy,
     _COLUMN_OPTS, _COLUMN_CHECKS))
+
+register_network(ZooEntry(
+    "wang", "reduced Wang (2002) decision network (iaf_cond_exp, AMPA-like recurrence, no NMDA)", wang,
+    (Option("scale", float, 1.0, "NE = 400 x scale, NI = 100 x scale"),
+     Option("coherence", float, 0.5, "c in [0, 1]: pool A gets mu0 (1 + c), pool B mu0 (1 - c)"),
+     Option("trials", int, 1, "independent copies in one run")),
+    {"scale": (lambda v: v > 0, "--scale must be > 0"),
+     "coherence": (lambda v: 0 <= v <= 1, "--coherence must be in [0, 1]"),
+     "trials": (lambda v: v >= 1, "--trials must be >= 1")}))
 
 __all__ = ["NETWORKS", "BrunelNetwork", "CobaNetwork", "ColumnNetwork", "CubaNetwork", "Option", "ZooEntry", "brunel", "coba", "column", "cuba", "hierarchy", "register_network"]
