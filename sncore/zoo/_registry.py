@@ -16,12 +16,13 @@ Example (a new zoo entry)::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ..units import SncoreError
 
-__all__ = ["Option", "ZooEntry", "NETWORKS", "register_network"]
+__all__ = ["NETWORKS", "Option", "ZooEntry", "register_network"]
 
 
 @dataclass(frozen=True)

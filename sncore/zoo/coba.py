@@ -33,7 +33,7 @@ import numpy as np
 from .. import conn
 from ..network import NodeCollection, Simulator
 
-__all__ = ["coba", "CobaNetwork", "COBA"]
+__all__ = ["COBA", "CobaNetwork", "coba"]
 
 #: the benchmark's parameters in its own (BrainPy) units: mV, ms, dimensionless g
 COBA = {"tau": 20.0, "V_rest": -60.0, "V_th": -50.0, "V_reset": -60.0, "t_ref": 5.0,
