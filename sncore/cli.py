@@ -31,7 +31,7 @@ def _run(entry, args) -> int:
     pops = net.populations
     rates = {k: float(res.rate(p).to_decimal(u.Hz)) for k, p in pops.items()}
     neurons = sum(len(p) for p in pops.values())
-    desc = ", ".join(f"{k}={v:g}" for k, v in opts.items())
+    desc = ", ".join(f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}={v}" for k, v in opts.items())
     title = f"{entry.name}" + (f" ({desc})" if desc else "")
     rate_txt = ", ".join(f"{k} {r:.2f} Hz" for k, r in rates.items())
     if net.recorder is not None:
