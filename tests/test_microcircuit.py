@@ -6,12 +6,14 @@ probabilities (eq. 1 of the paper), the PSP -> PSC conversion (peak of the exact
 exponential current, found numerically), weight and delay statistics of the built
 connections (sampling error bands), initial potentials and the DC drive.
 
-The slow test runs scale 0.1 with full in-degrees and compares the population rates with
-NEST's full-scale rates (see its docstring for the band).
+Rates are compared with NEST 3.10 running the same network at the same scale
+(tests/reference/make_nest_microcircuit.py -> nest_microcircuit.json): scale 0.02 through
+the command line (fast), scale 0.1 over 1 s after a 200 ms transient (slow).
 """
 
 import json
 import math
+import pathlib
 
 import brainunit as u
 import numpy as np
@@ -32,6 +34,7 @@ P = [[0.1009, 0.1689, 0.0437, 0.0818, 0.0323, 0.0, 0.0076, 0.0],
      [0.0364, 0.001, 0.0034, 0.0005, 0.0277, 0.008, 0.0658, 0.1443]]
 K_EXT = [1600, 1500, 2100, 1900, 2000, 1900, 2900, 2100]
 SCALE = 0.05
+REF = json.loads((pathlib.Path(__file__).parent / "reference" / "nest_microcircuit.json").read_text())
 
 
 def _psc_for_psp(psp_mV, C=250.0, tau_m=10.0, tau_s=0.5):
@@ -167,10 +170,45 @@ def test_cli_registration_and_bad_scale(capsys):
     assert "--scale must give at least one neuron" in capsys.readouterr().err
 
 
-def test_cli_runs_tiny_microcircuit(tmp_path, capsys):
+def _band(case, name):
+    """NEST's mean rate over seeds and the band: 4 seed-to-seed standard deviations (different
+    seeds: different connectivity, V_m(0) and drive), at least 0.5 Hz."""
+    ref = np.array([r["rates"][name] for r in case["runs"]])
+    return ref.mean(), max(4 * ref.std(ddof=1), 0.5)
+
+
+def test_cli_rates_match_nest_at_scale_0_02(tmp_path, capsys):
+    """`sncore run microcircuit --scale 0.02` (1,544 neurons, full in-degrees) for 300 ms from
+    t = 0 (transient included, as in the NEST runs) against NEST 3.10 on the same network, 6
+    seeds. At this scale the shared input makes rates seed-dependent and far above the
+    full-scale ones (NEST: L2/3e 3.6-8.0 Hz), so the band is wide; it still catches a silent,
+    runaway or mis-weighted circuit."""
+    case = REF["cases"]["0.02"]
     out = tmp_path / "mc.png"
-    assert main(["run", "microcircuit", "--scale", "0.005", "--duration", "50", "--record", "5",
-                 "--out", str(out), "--quiet"]) == 0
+    assert main(["run", "microcircuit", "--scale", "0.02", "--duration", str(case["T_ms"]), "--record", "20",
+                 "--seed", "11", "--out", str(out), "--quiet"]) == 0
     rec = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert list(rec["rates_Hz"]) == NAMES and rec["neurons"] == sum(round(n * 0.005) for n in N_FULL)
+    assert list(rec["rates_Hz"]) == NAMES and rec["neurons"] == sum(round(n * 0.02) for n in N_FULL)
     assert out.exists()
+    for name in NAMES:
+        mean, band = _band(case, name)
+        assert abs(rec["rates_Hz"][name] - mean) <= band, (name, rec["rates_Hz"][name], mean, band)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1])
+def test_rates_match_nest_at_scale_0_1(seed):
+    """Scale 0.1 (7,717 neurons, 3.0e7 synapses, full in-degrees), rates over [200, 1200) ms
+    against NEST 3.10 on the same network (3 seeds, same interval). Band as in ``_band``.
+
+    Not compared with the full-scale rates: with in-degrees kept, the 10x smaller circuit
+    shares more of its input and NEST's own rates at this scale are above the full-scale
+    ones (L2/3e 1.78 vs 0.94 Hz, L5e 10.1 vs 7.7 Hz; see docs/microcircuit.md)."""
+    case = REF["cases"]["0.1"]
+    net = microcircuit(scale=0.1, seed=seed, n_record=0)
+    net.sim.simulate(case["T0_ms"] * u.ms)
+    res = net.sim.simulate(case["T_ms"] * u.ms)
+    for name in NAMES:
+        got = float(res.rate(net.populations[name]).to_decimal(u.Hz))
+        mean, band = _band(case, name)
+        assert abs(got - mean) <= band, (name, got, mean, band)

@@ -6,10 +6,13 @@ Same network as ``sncore.zoo.microcircuit`` (parameters written out here, not im
 so the reference does not depend on sncore): iaf_psc_exp, fixed_total_number with
 ``round(scale log(1-p)/log(1-1/(N_i N_j)))`` synapses, weights Normal(w, 0.1|w|) and delays
 Normal(d, 0.5 d) both via ``nest.math.redraw``, optimized V_m(0), Poisson background
-8 Hz x K_ext at 1.5 ms. Rates over [T0, T0 + T) per population, one run per seed.
+8 Hz x K_ext at 1.5 ms. Rates over [T0, T0 + T) per population, one run per seed; each scale is stored as a case
+``cases["<scale>"]`` of the JSON (re-running one scale replaces only that case).
 
-Run: /work/peers/nest/bin/python tests/reference/make_nest_microcircuit.py [--scale 0.1]
-     [--seeds 1 2 3] [--threads 2]
+Run (the two cases the tests use):
+    /work/peers/nest/bin/python tests/reference/make_nest_microcircuit.py --scale 0.1 --seeds 1 2 3
+    /work/peers/nest/bin/python tests/reference/make_nest_microcircuit.py --scale 0.02 --T0 0 --T 300 \
+        --seeds 1 2 3 4 5 6
 """
 
 import argparse
@@ -97,8 +100,11 @@ def main():
     for s in a.seeds:
         runs.append(run(a.scale, s, a.threads, a.T0, a.T))
         print(json.dumps(runs[-1]), flush=True)
-    a.out.write_text(json.dumps({"simulator": f"NEST {nest.__version__}", "scale": a.scale, "T0_ms": a.T0,
-                                 "T_ms": a.T, "runs": runs}, indent=1) + "\n")
+    data = json.loads(a.out.read_text()) if a.out.exists() else {}
+    data.setdefault("simulator", f"NEST {nest.__version__}")
+    data.setdefault("cases", {})[f"{a.scale:g}"] = {"scale": a.scale, "T0_ms": a.T0, "T_ms": a.T,
+                                                    "threads": a.threads, "runs": runs}
+    a.out.write_text(json.dumps(data, indent=1) + "\n")
 
 
 if __name__ == "__main__":
