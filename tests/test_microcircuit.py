@@ -7,7 +7,7 @@ exponential current, found numerically), weight and delay statistics of the buil
 connections (sampling error bands), initial potentials and the DC drive.
 
 Rates are compared with NEST 3.10 running the same network at the same scale
-(tests/reference/make_nest_microcircuit.py -> nest_microcircuit.json): scale 0.02 through
+(tests/reference/make_nest_microcircuit.py -> nest_microcircuit.json): scale 0.05 through
 the command line (fast), scale 0.1 over 1 s after a 200 ms transient (slow).
 """
 
@@ -101,7 +101,7 @@ def test_weight_statistics(net):
         se = 0.1 * abs(mean) / math.sqrt(n)
         assert abs(w.mean() - mean) < 5 * se + 1e-9 * abs(mean), (tgt, src, w.mean(), mean)
         if n >= 100:
-            assert abs(w.std() / (0.1 * abs(mean)) - 1) < 5 / math.sqrt(2 * n) + 0.02, (tgt, src, w.std())
+            assert abs(w.std() / (0.1 * abs(mean)) - 1) < 5 / math.sqrt(2 * n), (tgt, src, w.std())
 
 
 def _rounded_truncated_normal(mu, sd, dt=0.1, kmax=200):
@@ -125,7 +125,7 @@ def test_delay_statistics(net, kind):
     steps = d / 0.1
     assert np.allclose(steps, np.round(steps), atol=1e-6)
     assert abs(d.mean() - m) < 5 * s / math.sqrt(len(d)), (d.mean(), m)
-    assert abs(d.std() / s - 1) < 5 / math.sqrt(2 * len(d)) + 0.01, (d.std(), s)
+    assert abs(d.std() / s - 1) < 5 / math.sqrt(2 * len(d)), (d.std(), s)
     # the redraw matters for I: Normal(0.75, 0.375) has 4 % of its mass below 0.1 ms
     if kind == "I":
         assert abs(np.mean(d == 0.1) - _p_first_step(mu, 0.5 * mu)) < 5 * math.sqrt(0.04 / len(d))
@@ -177,18 +177,18 @@ def _band(case, name):
     return ref.mean(), max(4 * ref.std(ddof=1), 0.5)
 
 
-def test_cli_rates_match_nest_at_scale_0_02(tmp_path, capsys):
-    """`sncore run microcircuit --scale 0.02` (1,544 neurons, full in-degrees) for 300 ms from
-    t = 0 (transient included, as in the NEST runs) against NEST 3.10 on the same network, 6
-    seeds. At this scale the shared input makes rates seed-dependent and far above the
-    full-scale ones (NEST: L2/3e 3.6-8.0 Hz), so the band is wide; it still catches a silent,
-    runaway or mis-weighted circuit."""
-    case = REF["cases"]["0.02"]
+def test_cli_rates_match_nest_at_scale_0_05(tmp_path, capsys):
+    """`sncore run microcircuit --scale 0.05` (3,858 neurons, 1.5e7 synapses, full in-degrees)
+    for 300 ms from t = 0 (transient included, as in the NEST runs) against NEST 3.10 on the
+    same network, 6 seeds. At this scale shared input makes the rates seed-dependent and
+    higher than at full scale (NEST: L2/3e 1.5-4.9 Hz), so the band is wide; it still catches
+    a silent, runaway or mis-weighted circuit (e.g. L4E is 3.7-4.3 Hz in all NEST seeds)."""
+    case = REF["cases"]["0.05"]
     out = tmp_path / "mc.png"
-    assert main(["run", "microcircuit", "--scale", "0.02", "--duration", str(case["T_ms"]), "--record", "20",
+    assert main(["run", "microcircuit", "--scale", "0.05", "--duration", str(case["T_ms"]), "--record", "20",
                  "--seed", "11", "--out", str(out), "--quiet"]) == 0
     rec = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert list(rec["rates_Hz"]) == NAMES and rec["neurons"] == sum(round(n * 0.02) for n in N_FULL)
+    assert list(rec["rates_Hz"]) == NAMES and rec["neurons"] == sum(round(n * 0.05) for n in N_FULL)
     assert out.exists()
     for name in NAMES:
         mean, band = _band(case, name)

@@ -11,7 +11,7 @@ Normal(d, 0.5 d) both via ``nest.math.redraw``, optimized V_m(0), Poisson backgr
 
 Run (the two cases the tests use):
     /work/peers/nest/bin/python tests/reference/make_nest_microcircuit.py --scale 0.1 --seeds 1 2 3
-    /work/peers/nest/bin/python tests/reference/make_nest_microcircuit.py --scale 0.02 --T0 0 --T 300 \
+    /work/peers/nest/bin/python tests/reference/make_nest_microcircuit.py --scale 0.05 --T0 0 --T 300 \
         --seeds 1 2 3 4 5 6
 """
 
