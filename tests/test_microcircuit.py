@@ -212,3 +212,29 @@ def test_rates_match_nest_at_scale_0_1(seed):
         got = float(res.rate(net.populations[name]).to_decimal(u.Hz))
         mean, band = _band(case, name)
         assert abs(got - mean) <= band, (name, got, mean, band)
+
+
+def test_k_scaling_compensation():
+    """In-degrees scaled by k (NEST's K_scaling): synapses x k, weights / sqrt(k), Poisson rates
+    x k, and I_e = (1 - sqrt(k)) tau_syn 1e-3 (sum_j w_ij K_ij nu_j + w_ext K_ext nu_bg) with the
+    full-scale in-degrees K_ij and NEST's full-scale rates nu_j."""
+    k, scale = 0.25, 0.01
+    net = microcircuit(scale=scale, seed=2, n_record=0, k_scaling=k)
+    rates = [0.943, 3.026, 4.368, 5.882, 7.733, 8.664, 1.096, 7.851]
+    w_e = _psc_for_psp(0.15)
+    for i, tgt in enumerate(NAMES):
+        rec = 0.0
+        for j, src in enumerate(NAMES):
+            k_full = math.log1p(-P[i][j]) / math.log1p(-1 / (N_FULL[i] * N_FULL[j]))
+            w = w_e * (2.0 if (i, j) == (0, 2) else 1.0) * (1.0 if j % 2 == 0 else -4.0)
+            rec += w * k_full / N_FULL[i] * rates[j]
+            got = len(net.projections[tgt, src]) if (tgt, src) in net.projections else 0
+            assert got == round(k_full * scale * k)
+            if got >= 200:
+                mean_w = float(np.mean(net.projections[tgt, src].get("weight").to_decimal(u.pA)))
+                assert abs(mean_w / (w / math.sqrt(k)) - 1) < 5 * 0.1 / math.sqrt(got)
+        want = (1 - math.sqrt(k)) * 0.5e-3 * (rec + w_e * K_EXT[i] * 8.0)
+        I_e = net.populations[tgt].parts[0][0].params["I_e"][0]
+        assert abs(I_e - want) < 1e-6 * abs(want) + 1e-9, (tgt, I_e, want)
+    gens = [g for g in net.sim.groups if g.kind == "poisson_generator"]
+    assert [float(g.params["rate"][0]) for g in gens] == [8.0 * round(kx * k) for kx in K_EXT]
