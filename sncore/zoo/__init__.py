@@ -19,6 +19,8 @@ from .striatum import StriatumNetwork as StriatumNetwork
 from .striatum import striatum as striatum
 from .wang import WangNetwork as WangNetwork
 from .wang import wang as wang
+from .microcircuit import MicrocircuitNetwork as MicrocircuitNetwork
+from .microcircuit import microcircuit as microcircuit
 
 register_network(ZooEntry(
     "brunel", "Brunel (2000) E/I network (iaf_psc_delta), NEST's AI example or a Fig. 8 regime", brunel,
@@ -30,6 +32,15 @@ register_network(ZooEntry(
     "coba", "Vogels & Abbott (2005) COBA network (iaf_cond_exp), 4000 x scale neurons", coba,
     (Option("scale", float, 1.0, "N = 4000 x scale, in-degree 80"),),
     {"scale": (lambda v: v * 800 >= 1, "--scale must give at least one neuron per population (scale >= 1/800)")}))
+register_network(ZooEntry(
+    "microcircuit", "Potjans & Diesmann (2014) cortical microcircuit (iaf_psc_exp, 8 populations), "
+    "77,169 x scale neurons with full-scale in-degrees", microcircuit,
+    (Option("scale", float, 0.1, "neuron numbers x scale, in-degrees kept at full scale"),
+     Option("drive", str, "poisson", "background input: Poisson spike trains or their mean as DC",
+            choices=("poisson", "dc")),
+     Option("V0", str, "optimized", "initial V_m: per-population (NEST's default) or N(-58, 10) mV",
+            choices=("optimized", "original"))),
+    {"scale": (lambda v: v * 1065 >= 0.5, "--scale must give at least one neuron per population (scale >= 4.7e-4)")}))
 
 register_network(ZooEntry(
     "cuba", "Vogels & Abbott (2005) CUBA network (iaf_psc_exp; Brian2's CUBA example), 4000 x scale neurons",
@@ -65,4 +76,8 @@ register_network(ZooEntry(
      "coherence": (lambda v: 0 <= v <= 1, "--coherence must be in [0, 1]"),
      "trials": (lambda v: v >= 1, "--trials must be >= 1")}))
 
-__all__ = ["NETWORKS", "BrunelNetwork", "CobaNetwork", "ColumnNetwork", "CubaNetwork", "Option", "ZooEntry", "brunel", "coba", "column", "cuba", "hierarchy", "register_network"]
+__all__ = [
+    "NETWORKS", "BrunelNetwork", "CobaNetwork", "ColumnNetwork", "CubaNetwork", "MicrocircuitNetwork", "Option",
+    "StriatumNetwork", "WangNetwork", "ZooEntry", "brunel", "coba", "column", "cuba", "hierarchy", "microcircuit",
+    "register_network", "striatum", "wang",
+]
