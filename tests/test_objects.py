@@ -180,6 +180,8 @@ def test_per_target_poisson_rates_equal_simulator():
 
 @pytest.mark.parametrize("make, match", [
     (lambda: Population(3, "iaf_psc_dleta"), r"unknown neuron model 'iaf_psc_dleta'; allowed: \[.*'iaf_psc_delta'"),
+    (lambda: Population("iaf_psc_delta", 3), r"write Population\(100, 'iaf_psc_delta'\)"),
+    (lambda: Population(0), r"'n' must be an integer >= 1, got 0"),
     (lambda: Population(3, params={"tau": 5 * u.ms}), r"no parameter 'tau'; allowed"),
     (lambda: Population(3, params={"tau_m": 5.0}), r"'tau_m' needs a quantity in ms"),
     (lambda: Population(3, current=StepCurrent(Population(1), [1.0] * u.ms, [1.0] * u.pA)),

@@ -112,6 +112,10 @@ class Population(Nodes):
 
     def __init__(self, n: int, model: str = "iaf_psc_delta", params: dict | None = None,
                  init: dict | None = None, name: str | None = None, current: Any = None):
+        if isinstance(n, str):
+            raise SncoreError(f"Population(n, model, ...): the first argument is the number of neurons, got the "
+                              f"string {n!r}; write Population(100, {n!r}) (SC-NeuroCore's Population(model, n) "
+                              "has the order swapped).")
         if not isinstance(model, str) or model not in MODELS:
             raise SncoreError(f"Population parameter 'model': unknown neuron model {model!r}; allowed: "
                               f"{sorted(MODELS)} (devices are objects: PoissonInput, StepCurrent, "
