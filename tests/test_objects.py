@@ -212,11 +212,11 @@ def test_objects_of_another_network():
     F = Population(2, name="F")
     net = Network(Projection(F, F, weight=0.1 * u.mV))  # F never added
     with pytest.raises(sn.SncoreError, match=r"Population 'F' is used by this Network but belongs to no Network"):
-        net.run(1 * u.ms)
+        net.run(1 * u.ms)  # raised while building, before anything compiles
     with pytest.raises(sn.SncoreError, match="no target"):
         Network(TimedArray(np.ones(3) * u.pA))
     G = Population(2)
     net = Network(G)
-    net.run(0.5 * u.ms)
+    net.build()  # as the first run does: the network is fixed from here on
     with pytest.raises(sn.SncoreError, match="after run"):
         net.add(SpikeMonitor(G))

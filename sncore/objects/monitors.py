@@ -60,6 +60,7 @@ class SpikeMonitor:
         self._t: list[np.ndarray] = []
         self._i: list[np.ndarray] = []
         self._s: list[np.ndarray] = []
+        self._duration = 0.0  # ms recorded (all runs)
 
     def __repr__(self) -> str:
         return self.name
@@ -78,6 +79,7 @@ class SpikeMonitor:
         self._t.append(np.asarray(t.to_decimal(u.ms)))
         self._s.append(s)
         self._i.append(_local_index(self._gids, s))
+        self._duration += res.t_stop - res.t_start
 
     @property
     def t(self) -> Any:
@@ -111,8 +113,7 @@ class SpikeMonitor:
     @property
     def rates(self) -> Any:
         """Per-neuron firing rates (Hz) over everything run so far."""
-        T = 0.0 if self.network is None or self.network.simulator_or_none is None else \
-            self.network.simulator_or_none.t
+        T = self._duration
         if T <= 0:
             raise SncoreError(f"{self!r}: rates are defined after a Network.run() of nonzero duration.")
         return to_quantity(self.count / (T * 1e-3), "Hz")

@@ -115,16 +115,17 @@ class Network:
                 obj._build(sim, nodes_of)
         return sim
 
-    @property
-    def simulator(self) -> Simulator:
-        """The Simulator this Network translates to (built on first access; then fixed)."""
+    def build(self) -> Simulator:
+        """Make the Simulator now (the first run does it otherwise); the network is fixed from then
+        on. Returns it."""
         if self._sim is None:
             self._sim = self._build()
         return self._sim
 
     @property
-    def simulator_or_none(self) -> Simulator | None:
-        return self._sim
+    def simulator(self) -> Simulator:
+        """The Simulator this Network translates to (built on first access)."""
+        return self.build()
 
     @property
     def t(self) -> Any:
@@ -134,8 +135,7 @@ class Network:
     def run(self, duration: Any, progress: bool | None = None) -> Result:
         """Advance by ``duration`` (Quantity, a multiple of dt); again to continue. Returns the
         Simulator's :class:`~sncore.network.Result` of this interval; monitors accumulate."""
-        sim = self.simulator
-        res = sim.simulate(duration, progress)
+        res = self.build().simulate(duration, progress)
         for obj in self.objects:
             if isinstance(obj, (SpikeMonitor, StateMonitor)):
                 obj._collect(res)
@@ -143,9 +143,8 @@ class Network:
 
     def nodes(self, sel: Nodes) -> NodeCollection:
         """The Simulator's NodeCollection of a Population or selection of this Network."""
-        sim = self.simulator
+        self.build()
         for pop in sel.populations:
             if pop.network is not self or pop.nodes is None:
                 raise SncoreError(f"Network.nodes: Population {pop.name!r} is not part of this Network.")
-        del sim
         return sel.collection(lambda p: p.nodes)
