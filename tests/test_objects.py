@@ -220,3 +220,16 @@ def test_objects_of_another_network():
     net.build()  # as the first run does: the network is fixed from here on
     with pytest.raises(sn.SncoreError, match="after run"):
         net.add(SpikeMonitor(G))
+
+
+def test_porting_example_runs():
+    """docs/porting.md's example, executed (so the page cannot rot); it asserts that both faces
+    give the same senders."""
+    import pathlib
+    import re
+
+    text = (pathlib.Path(__file__).parents[1] / "docs" / "porting.md").read_text()
+    code = "\n".join(re.findall(r"```python\n(.*?)```", text, re.DOTALL))
+    ns: dict = {}
+    exec(compile(code, "porting.md", "exec"), ns)  # noqa: S102 - running the docs is the point
+    assert ns["spikes"].num_spikes > 0 and ns["vm"].V_m.shape == (3, 200)

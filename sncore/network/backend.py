@@ -6,7 +6,8 @@ parameters and state on the first device of that backend and runs every chunk th
 that this machine does not have raises :class:`~sncore.units.SncoreError` naming it and the
 available ones. The dtype is never changed to fit a backend (float64 still needs
 ``jax_enable_x64``, checked by the Simulator), so a backend choice cannot silently change results
-beyond the backend's own floating-point rounding.
+beyond the backend's own floating-point rounding. ``sim.compile()`` returns a pure function; where
+it runs is decided by whoever jits it (``jax.jit(run, device=...)`` or the placement of its inputs).
 
 Example:
     >>> sim = sn.Simulator(dt=0.1 * u.ms, backend="cpu")
