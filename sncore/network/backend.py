@@ -7,7 +7,7 @@ that this machine does not have raises :class:`~sncore.units.SncoreError` naming
 available ones. The dtype is never changed to fit a backend (float64 still needs
 ``jax_enable_x64``, checked by the Simulator), so a backend choice cannot silently change results
 beyond the backend's own floating-point rounding. ``sim.compile()`` returns a pure function; where
-it runs is decided by whoever jits it (``jax.jit(run, device=...)`` or the placement of its inputs).
+it runs follows the placement of its inputs (``jax.device_put(run.state, device)``), as for any jitted function.
 
 Example:
     >>> sim = sn.Simulator(dt=0.1 * u.ms, backend="cpu")
