@@ -12,6 +12,7 @@ from . import analysis as analysis
 from . import conn as conn
 from . import neurons as neurons
 from . import nn as nn
+from . import objects as objects
 from . import sc as sc
 from .network import NodeCollection as NodeCollection
 from .network import Result as Result
@@ -24,4 +25,4 @@ from .units import SncoreError as SncoreError
 __version__ = "0.1.0"
 
 __all__ = ["NodeCollection", "Result", "Simulator", "SncoreError", "__version__", "batch_params", "conn",
-           "get_param", "neurons", "set_param"]
+           "get_param", "neurons", "objects", "set_param"]

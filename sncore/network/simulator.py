@@ -28,6 +28,7 @@ from ..conn.rules import resolve_rule
 from ..conn.values import delay_to_steps, resolve_values
 from ..neurons import MODELS
 from ..units import TIC, SncoreError, check_positive, to_canonical
+from .backend import resolve_backend
 from .batch import CompiledRun, compile_run
 from .build import build_engine
 from .currents import step_schedule, timed_table
@@ -73,12 +74,14 @@ class Simulator:
         event_capacity: the largest number of spiking sources per step an event-driven
             projection handles before a chunk is re-run with a larger capacity (default:
             a whole population, or what fits 4 M gathered synapses). No spike is lost.
+        backend: ``"auto"`` (default: JAX's default backend), ``"cpu"``, ``"gpu"`` or ``"tpu"``;
+            an explicit backend that is not available raises (see :mod:`sncore.network.backend`).
 
     Example: see the module docstring.
     """
 
     def __init__(self, dt: Any = None, seed: int = 0, dtype=jnp.float32, chunk: int | None = None,
-                 event_capacity: int | None = None):
+                 event_capacity: int | None = None, backend: str = "auto"):
         import brainunit as u
 
         dt = 0.1 * u.ms if dt is None else dt
@@ -102,6 +105,7 @@ class Simulator:
             raise SncoreError("Simulator parameter 'event_capacity' must be an integer >= 1, "
                               f"got {event_capacity!r}.")
         self.event_capacity = event_capacity
+        self.backend, self.device = backend, resolve_backend(backend)
         self.groups: list[Group] = []
         self.connections: list[Connection] = []
         self._block_sizes: dict[str, int] = {}
@@ -365,8 +369,11 @@ class Simulator:
         """
         n = self._steps(duration, "simulate")
         t0 = time.perf_counter()
-        self._ensure_engine()
-        res = run_steps(self, n, progress)
+        with jax.default_device(self.device):
+            self._ensure_engine()
+            if self.device is not None:
+                self.params, self.state = jax.device_put((self.params, self.state), self.device)
+            res = run_steps(self, n, progress)
         res.build_s = time.perf_counter() - t0 - res.compile_s - res.run_s
         return res
 
