@@ -14,6 +14,8 @@ from . import neurons as neurons
 from . import nn as nn
 from . import objects as objects
 from . import sc as sc
+from . import hdl as hdl  # noqa: I001  (after the layers it lowers)
+from . import zoo as zoo
 from .network import NodeCollection as NodeCollection
 from .network import Result as Result
 from .network import Simulator as Simulator
@@ -24,5 +26,5 @@ from .units import SncoreError as SncoreError
 
 __version__ = "0.1.0"
 
-__all__ = ["NodeCollection", "Result", "Simulator", "SncoreError", "__version__", "batch_params", "conn",
-           "get_param", "neurons", "objects", "set_param"]
+__all__ = ["NodeCollection", "Result", "Simulator", "SncoreError", "__version__", "analysis", "batch_params",
+           "conn", "get_param", "hdl", "neurons", "nn", "objects", "sc", "set_param", "zoo"]
