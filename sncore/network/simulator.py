@@ -73,12 +73,15 @@ class Simulator:
         event_capacity: the largest number of spiking sources per step an event-driven
             projection handles before a chunk is re-run with a larger capacity (default:
             a whole population, or what fits 4 M gathered synapses). No spike is lost.
+        devices: run on these devices (e.g. ``jax.devices()[:4]``; with ``jax.distributed``
+            all processes' devices): every neuron block is split into contiguous shards, one
+            per device, with identical results (:mod:`sncore.dist`, docs/distributed.md).
 
     Example: see the module docstring.
     """
 
     def __init__(self, dt: Any = None, seed: int = 0, dtype=jnp.float32, chunk: int | None = None,
-                 event_capacity: int | None = None):
+                 event_capacity: int | None = None, devices: Any = None):
         import brainunit as u
 
         dt = 0.1 * u.ms if dt is None else dt
@@ -102,6 +105,7 @@ class Simulator:
             raise SncoreError("Simulator parameter 'event_capacity' must be an integer >= 1, "
                               f"got {event_capacity!r}.")
         self.event_capacity = event_capacity
+        self.devices = None if devices is None else list(devices)
         self.groups: list[Group] = []
         self.connections: list[Connection] = []
         self._block_sizes: dict[str, int] = {}
@@ -356,14 +360,19 @@ class Simulator:
                               "Simulator for a new network.")
 
     # ------------------------------------------------------------------ simulate
-    def simulate(self, duration: Any, progress: bool | None = None) -> Result:
+    def simulate(self, duration: Any, progress: bool | None = None, devices: Any = None) -> Result:
         """Advance the network by ``duration`` (Quantity, time, a multiple of dt) and return
         the recordings of this interval. Call again to continue from the final state.
 
         ``progress``: print a progress bar to stderr (default: when stderr is a terminal and
-        the run takes more than one chunk).
+        the run takes more than one chunk). ``devices``: as the constructor's, on the first call.
         """
         n = self._steps(duration, "simulate")
+        if devices is not None:
+            if self.engine is not None and list(devices) != self.devices:
+                raise SncoreError("simulate parameter 'devices' can only be given before the first simulate(); "
+                                  "the network is already placed on " + repr(self.devices) + ".")
+            self.devices = list(devices)
         t0 = time.perf_counter()
         self._ensure_engine()
         res = run_steps(self, n, progress)
@@ -376,6 +385,8 @@ class Simulator:
         :mod:`sncore.network.checkpoint`). Alias: ``store`` (Brian2's name)."""
         from .checkpoint import save_checkpoint
 
+        if self.devices is not None:
+            raise SncoreError("save_checkpoint is not supported on several devices (Simulator(devices=...)) yet.")
         save_checkpoint(self, path)
 
     def load_checkpoint(self, path) -> None:
@@ -384,7 +395,17 @@ class Simulator:
         network (shapes, dt, seed, connectivity, parameters) or is damaged. Alias: ``restore``."""
         from .checkpoint import load_checkpoint
 
+        if self.devices is not None:
+            raise SncoreError("load_checkpoint is not supported on several devices (Simulator(devices=...)) yet.")
         load_checkpoint(self, path)
+
+    def neuron_state(self) -> dict:
+        """The neuron states on the host, ``{model block: NamedTuple of [n] numpy arrays}`` (on
+        several devices: gathered, pad neurons dropped)."""
+        self._ensure_engine()
+        if hasattr(self.engine, "local_state"):
+            return self.engine.local_state(self.state)
+        return {b: jax.tree.map(np.asarray, s) for b, s in self.state["neurons"].items()}
 
     store = save_checkpoint
     restore = load_checkpoint
@@ -408,7 +429,13 @@ class Simulator:
             if not self._plasticity.get(pp.call, True):
                 self.params["plastic"][i]["on"] = jnp.zeros((), self.dtype)
         key = np.array([self.seed & 0xFFFFFFFF, (self.seed >> 32) & 0xFFFFFFFF], np.uint32)
-        self.state = self.engine.init_state(key)
+        if self.devices is not None:  # several devices: the scale layer wraps the plan
+            from ..dist import shard_engine
+
+            eng = shard_engine(self.engine, self.params, self.devices)
+            self.engine, self.params, self.state = eng, eng.init_params(self.params), eng.init_state(key)
+        else:
+            self.state = self.engine.init_state(key)
         self.capacities = tuple(
             capacity_ladder(self.event_capacity) if self.event_capacity
             else initial_capacities(p.spec.n_src, p.spec.max_out)
@@ -434,6 +461,9 @@ class Simulator:
         ``sn.set_param(run.params, nodes, name, value)`` and stack sweeps with
         ``sn.batch_params`` (see :mod:`sncore.network.batch`).
         """
+        if self.devices is not None:
+            raise SncoreError("compile() is not supported on several devices (Simulator(devices=...)); "
+                              "build the Simulator without devices to compile it.")
         return compile_run(self, self._steps(duration, "compile"), max_rate)
 
 
