@@ -9,7 +9,8 @@ neuron state) must be *equal* (``np.array_equal``) to the plain run of the same 
 Networks: Brunel (order 50: 250 iaf_psc_delta, Poisson drive, 1.5 ms delays; 250 = 4 x 63 - 2,
 so the last shard holds two pad neurons), and a mixed network (an iaf_psc_exp block of two
 populations and an iaf_psc_alpha block; Poisson, noise, dc and spike generators;
-heterogeneous delays on the event path, a dense projection, a multimeter).
+heterogeneous delays on the event path, a dense projection, a multimeter), and a third one
+(escape noise, spike multiplicities, BCOO path, inhomogeneous Poisson, scheduled currents).
 """
 
 import os
@@ -48,9 +49,10 @@ def _wait(procs: list, timeout: float = 600) -> None:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """Brunel on 0 (plain), 1, 2, 4 devices and the mixed network on 0 and 4, in parallel."""
+    """Brunel on 0 (plain), 1, 2, 4 devices, the mixed network on 0 and 4, the third network on 0
+    and 3 (4 processes in parallel)."""
     d = tmp_path_factory.mktemp("dist")
-    jobs = [("brunel", "0,1"), ("brunel", "2,4"), ("mixed", "0,4")]
+    jobs = [("brunel", "0,1"), ("brunel", "2,4"), ("mixed", "0,4"), ("more", "0,3")]
     _wait([_launch([case, ks, d / f"{case}{i}.npz"], 4) for i, (case, ks) in enumerate(jobs)])
     out: dict = {}
     for i, (case, _) in enumerate(jobs):
@@ -78,6 +80,16 @@ def test_mixed_network_sharded_equals_plain(runs):
     r = runs["mixed"]
     assert len(r["k0_a_times"]) > 50 and len(r["k0_a_mm_V"]) > 100
     _assert_same(r, r, "k0", "k4")
+
+
+def test_escape_noise_multiplicities_bcoo_and_schedules_on_3_devices(runs):
+    """gif_cond_exp (one uniform per neuron and step, drawn at the global position), parrot_neuron
+    spikes with multiplicity (exchanged as floats), a BCOO projection, inhomogeneous Poisson,
+    step_current_generator and timed_current; 17 and 10 neurons on 3 devices (pads in both)."""
+    r = runs["more"]
+    s = r["k0_a_senders"]
+    assert (s <= 17).sum() > 20 and (s > 17).sum() > 100
+    _assert_same(r, r, "k0", "k3")
 
 
 @pytest.mark.slow

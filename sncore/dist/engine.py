@@ -124,7 +124,12 @@ class ShardedEngine:
         masks = {b: jnp.arange(self.k * parts.n_loc[b]) < p.n for b, p in base.blocks.items()}
 
         def exchange(x, block):
-            g = jax.lax.all_gather(x, AXIS, tiled=True)
+            if block is None or type(base.blocks[block].model).MULTIPLICITY:
+                g = jax.lax.all_gather(x, AXIS, tiled=True)
+            else:  # 0/1 spikes (spike_fn): one bit per neuron on the wire (no gradient passes)
+                n_loc = parts.n_loc[block]
+                g = jax.lax.all_gather(jnp.packbits(x > 0), AXIS)            # [k, ceil(n_loc / 8)]
+                g = jnp.unpackbits(g, axis=1, count=n_loc).reshape(-1).astype(x.dtype)
             return g if block is None else jnp.where(masks[block], g, jnp.zeros((), g.dtype))
 
         lists = {}

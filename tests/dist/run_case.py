@@ -41,9 +41,35 @@ def build(case: str, sn, u):
     return sim, {"rec": rec, "mm": mm}
 
 
+def build_more(sn, u):
+    """Escape noise (gif_cond_exp: one uniform per neuron and step), spike multiplicities
+    (parrot_neuron), the BCOO path, inhomogeneous Poisson and scheduled currents."""
+    sim = sn.Simulator(dt=0.1 * u.ms, seed=11, event_capacity=16)
+    g = sim.create("gif_cond_exp", 17, params={"I_e": 40.0 * u.pA})
+    p = sim.create("parrot_neuron", 10)
+    pg = sim.create("poisson_generator", 2, params={"rate": [3000.0, 6000.0] * u.Hz})
+    sim.connect(pg, p)
+    ip = sim.create("inhomogeneous_poisson_generator", params={
+        "rate_times": [3.0, 12.0] * u.ms, "rate_values": [20000.0, 5000.0] * u.Hz})
+    sim.connect(ip, g[2:15], weight=3.0 * u.nS, delay=0.5 * u.ms)
+    sc = sim.create("step_current_generator", params={
+        "amplitude_times": [5.0, 25.0] * u.ms, "amplitude_values": [60.0, -20.0] * u.pA})
+    sim.connect(sc, g[::3])
+    tc = sim.create("timed_current", params={"values": np.sin(np.arange(40) / 5.0) * 50.0 * u.pA, "dt": 1.0 * u.ms})
+    sim.connect(tc, g[1::4], weight=2.0)
+    sim.connect(p, g, rule=sn.conn.fixed_indegree(4), weight=2.0 * u.nS, delay=sn.conn.uniform(0.2 * u.ms, 2.0 * u.ms))
+    sim.connect(g, g, rule=sn.conn.fixed_probability(0.3), weight=sn.conn.uniform(-4.0 * u.nS, 4.0 * u.nS),
+                delay=0.8 * u.ms, path="bcoo")
+    rec = sim.create("spike_recorder")
+    sim.connect(g + p, rec)
+    mm = sim.create("multimeter", params={"record_from": ["V_m", "g_ex"]})
+    sim.connect(mm, g[::2])
+    return sim, {"rec": rec, "mm": mm}
+
+
 def run(case: str, k: int, sn, u, jax) -> dict:
     """Simulate ``case`` on the first ``k`` devices (0: the plain one-device run)."""
-    sim, dev = build(case, sn, u)
+    sim, dev = build_more(sn, u) if case == "more" else build(case, sn, u)
     if k:
         sim.devices = jax.devices()[:k]
     res = sim.simulate(20.0 * u.ms)
