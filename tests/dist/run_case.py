@@ -1,6 +1,6 @@
 """Run a test network on 1, 2 or 4 devices and write its spikes and final state (tests/test_dist.py).
 
-Usage: python run_case.py CASE K[,K...] OUT.npz [--distributed PORT PID NPROC]
+Usage: python run_case.py CASE K[,K...] OUT.npz [CASE K[,K...] OUT.npz ...] [--distributed PORT PID NPROC]
 K = 0 is the plain run; the process must see at least K devices
 (XLA_FLAGS=--xla_force_host_platform_device_count=4). Keys of OUT: ``k{K}_{quantity}``.
 """
@@ -92,10 +92,11 @@ def run(case: str, k: int, sn, u, jax) -> dict:
 
 
 def main():
-    case, ks, out = sys.argv[1], [int(k) for k in sys.argv[2].split(",")], sys.argv[3]
+    args = sys.argv[1:]
     pid = 0
     if "--distributed" in sys.argv:
         i = sys.argv.index("--distributed")
+        args = sys.argv[1:i]
         port, pid, nproc = sys.argv[i + 1], int(sys.argv[i + 2]), int(sys.argv[i + 3])
         import jax
 
@@ -106,10 +107,12 @@ def main():
 
     import sncore as sn
 
-    data = {}
-    for k in ks:
-        data.update({f"k{k}_{name}": v for name, v in run(case, k, sn, u, jax).items()})
-    np.savez(out if pid == 0 else f"{out}.{pid}.npz", **data)
+    for j in range(0, len(args), 3):  # CASE K[,K...] OUT triples
+        case, ks, out = args[j], [int(k) for k in args[j + 1].split(",")], args[j + 2]
+        data = {}
+        for k in ks:
+            data.update({f"k{k}_{name}": v for name, v in run(case, k, sn, u, jax).items()})
+        np.savez(out if pid == 0 else f"{out}.{pid}.npz", **data)
 
 
 if __name__ == "__main__":
