@@ -82,10 +82,12 @@ def test_mixed_network_sharded_equals_plain(runs):
 def test_escape_noise_multiplicities_bcoo_and_schedules_on_3_devices(runs):
     """gif_cond_exp (one uniform per neuron and step, drawn at the global position), parrot_neuron
     spikes with multiplicity (exchanged as floats), a BCOO projection, inhomogeneous Poisson,
-    step_current_generator and timed_current; 17 and 10 neurons on 3 devices (pads in both)."""
+    step_current_generator and timed_current; 17 and 10 neurons on 3 devices (pads in both); an event
+    capacity of 4 spiking sources, so a chunk is re-run with a larger one."""
     r = runs["more"]
     s = r["k0_a_senders"]
     assert (s <= 17).sum() > 20 and (s > 17).sum() > 100
+    assert r["k0_a_retries"] > 0  # a chunk was re-run with a larger event capacity (also sharded)
     _assert_same(r, r, "k0", "k3")
 
 

@@ -27,21 +27,13 @@ from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
 from ..network.engine import BlockPlan, Engine, ProjPlan
+from ..network.run import to_host
 from ..units import SncoreError
 from .partition import CONN_FIELDS, Partition, partition
 
 __all__ = ["ShardedEngine", "shard_engine", "to_host"]
 
 AXIS = "d"
-
-
-def to_host(a) -> np.ndarray:
-    """A (possibly multi-process) global array as one numpy array on this host."""
-    if isinstance(a, jax.Array) and not a.is_fully_addressable and not a.is_fully_replicated:
-        from jax.experimental import multihost_utils
-
-        return np.asarray(multihost_utils.process_allgather(a, tiled=True))
-    return np.asarray(a)
 
 
 def _pad(a, n: int, n_pad: int):
@@ -99,8 +91,8 @@ class ShardedEngine:
         """The sharded parameters from the one-device ``params`` (current weights)."""
         pad = self._padded()
         out = dict(self.parts.params, models={b: pad.blocks[b].model for b in pad.blocks})
-        out["plan"] = {kind: [{f: v for f, v in d.items()} for d in lst] for kind, lst in self.parts.plan.items()}
-        out["plan"]["meters"] = [{"pos": m["pos"]} for m in self.parts.plan["meters"]]
+        out["plan"] = {kind: [{f: v for f, v in d.items() if f != "sel"} for d in lst]  # sel: static
+                       for kind, lst in self.parts.plan.items()}
         return self._place(out, self.param_specs(out))
 
     def init_state(self, key) -> dict:
