@@ -22,6 +22,10 @@ One step ``k`` (see DESIGN.md, "One time step"):
 
 :meth:`Engine.run_chunk` runs ``n`` steps in one jitted ``lax.scan``; the Simulator calls it
 chunk by chunk, moving outputs to the host in between.
+
+On several devices (:mod:`sncore.dist`) every device runs this same step on its shard of each
+block; the ``exchange`` hook all-gathers the spikes between 2. and 3. (and the multimeter
+samples), and the plans' ``ctr`` / ``start`` fields keep the random counters global.
 """
 
 from __future__ import annotations

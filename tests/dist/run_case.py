@@ -71,9 +71,7 @@ def build_more(sn, u):
 def run(case: str, k: int, sn, u, jax) -> dict:
     """Simulate ``case`` on the first ``k`` devices (0: the plain one-device run)."""
     sim, dev = build_more(sn, u) if case == "more" else build(case, sn, u)
-    if k:
-        sim.devices = jax.devices()[:k]
-    res = sim.simulate(20.0 * u.ms)
+    res = sim.simulate(20.0 * u.ms, devices=jax.devices()[:k] if k else None)
     res2 = sim.simulate(20.0 * u.ms)  # a second call continues from the sharded state
     data = {}
     for name, r in (("a", res), ("b", res2)):
