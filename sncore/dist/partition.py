@@ -16,9 +16,11 @@ axis of length ``k``, so that ``shard_map`` hands each device its slice:
 Padding entries point at target ``n_loc`` (outside the shard: dropped by the scatter), carry
 weight 0 and an empty activity window.
 
-Example:
-    >>> parts = partition(sim.engine, k=4)
-    >>> parts.n_loc["iaf_psc_delta"], parts.params["proj"][0].targets.shape   # (63, (4, 253, 12))
+Example (Brunel, order 50: 250 neurons, 25 synapses in per neuron):
+    >>> sim = brunel(order=50).sim; sim._ensure_engine()
+    >>> parts = partition(sim.engine, sim.params, k=4)
+    >>> parts.n_loc["iaf_psc_delta"], parts.params["proj"][0].targets.shape
+    (63, (4, 253, 16))
 """
 
 from __future__ import annotations
