@@ -66,15 +66,16 @@ def stream_key(seed: int, stream: int) -> np.ndarray:
     return np.array([np.asarray(k[0]), np.asarray(k[1])], dtype=np.uint32)
 
 
-def uniform_bits(key, step, n: int):
+def uniform_bits(key, step, n: int, ctr=None):
     """``n`` uint32 random words for time step ``step`` of the stream with ``key``: the
-    first output word of Threefry on the counters ``(step, j)``, ``j < n``.
+    first output word of Threefry on the counters ``(step, j)``, ``j < n`` (or ``j`` in
+    ``ctr``, ``n`` counters: a device's part of a sharded stream, :mod:`sncore.dist`).
 
     Using one word per counter costs twice the block evaluations of using both, but keeps
     the computation one elementwise loop that XLA fuses with its consumer; joining the two
     words (a concatenate) measured 5x slower on CPU (benchmarks/README.md).
     """
-    j = jnp.arange(n, dtype=jnp.uint32)
+    j = jnp.arange(n, dtype=jnp.uint32) if ctr is None else jnp.asarray(ctr, jnp.uint32)
     return threefry2x32(key, jnp.full((n,), step, jnp.uint32), j)[0]
 
 

@@ -22,6 +22,10 @@ One step ``k`` (see DESIGN.md, "One time step"):
 
 :meth:`Engine.run_chunk` runs ``n`` steps in one jitted ``lax.scan``; the Simulator calls it
 chunk by chunk, moving outputs to the host in between.
+
+On several devices (:mod:`sncore.dist`) every device runs this same step on its shard of each
+block; the ``exchange`` hook all-gathers the spikes between 2. and 3. (and the multimeter
+samples), and the plans' ``ctr`` / ``start`` fields keep the random counters global.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ class BlockPlan:
     n_receptors: int
     rec_pos: np.ndarray         # positions whose spikes are recorded
     init: dict = field(default_factory=dict)  # user-visible initial state, canonical [n]
+    start: Any = 0              # global position of the first neuron (random counters; sncore.dist)
 
 
 @dataclass
@@ -102,6 +107,7 @@ class DrivePlan:
     contiguous: bool = False    # pos == arange(pos[0], pos[0] + len(pos))
     group: int = -1             # index of the poisson_generator's Group (sim.groups)
     src: np.ndarray | None = None  # generator-local index per connection
+    ctr: Any = None             # random counter per connection (None: arange; sncore.dist)
 
 
 @dataclass
@@ -142,6 +148,7 @@ class NoisePlan:
     phase: np.ndarray
     p: dict                      # mean, std, std_mod, w: per connection
     stream: int
+    ctr: Any = None              # random counter per connection (None: arange; sncore.dist)
 
 
 @dataclass
@@ -160,6 +167,7 @@ class InhomPlan:
     tables: np.ndarray           # [R + 1, Lmax] uint32 CDF thresholds
     lens: np.ndarray             # [R + 1] valid entries per row
     stream: int
+    ctr: Any = None              # random counter per connection (None: arange; sncore.dist)
 
 
 @dataclass
@@ -169,6 +177,7 @@ class MeterPlan:
     variables: tuple[str, ...]
     interval: int               # steps
     offset: int                 # steps
+    sel: Any = None             # rows of the exchanged samples in meter order (sncore.dist)
 
 
 @dataclass(eq=False)
@@ -186,6 +195,8 @@ class Engine:
     noises: list[NoisePlan] = field(default_factory=list)
     inhoms: list[InhomPlan] = field(default_factory=list)
     columns: Any = None          # sncore.network.currents.Columns: host side of xs["cur"]
+    # multi-device hook (sncore.dist): all_gather of a device's rows; None on one device
+    exchange: Any = None
 
     # ----------------------------------------------------------------- pytrees
     def init_params(self) -> dict:
@@ -230,7 +241,7 @@ class Engine:
         tabs = params.get("drive_tab")  # compile(): CDF tables as parameters (sncore.network.batch)
         for i, d in enumerate(self.drives):
             key = threefry2x32(state["key"], jnp.uint32(d.stream), jnp.uint32(0x5EED))
-            bits = uniform_bits(key, k_u, len(d.pos))
+            bits = uniform_bits(key, k_u, len(d.pos), d.ctr)
             counts = jnp.zeros((len(d.pos),), jnp.int32)
             if tabs is not None:
                 tab, n_ok = tabs[i]["tab"], tabs[i]["len"]
@@ -259,7 +270,7 @@ class Engine:
             cur[nz.tgt] = cur[nz.tgt].at[nz.pos].add(self._noise(nz, params["noise"][i], state["key"], k))
         for i, d in enumerate(self.inhoms):
             key = threefry2x32(state["key"], jnp.uint32(d.stream), jnp.uint32(0x5EED))
-            bits = uniform_bits(key, k_u, len(d.pos))
+            bits = uniform_bits(key, k_u, len(d.pos), d.ctr)
             t = k - jnp.asarray(d.delay)
             row = jnp.searchsorted(jnp.asarray(d.change), t, side="right")
             tab = jnp.asarray(d.tables)[row]
@@ -277,7 +288,8 @@ class Engine:
         t_m = nz.a + m * nz.n_dt
         n = len(nz.pos)
         key = threefry2x32(run_key, jnp.uint32(nz.stream), jnp.uint32(0x401E))
-        b0, b1 = threefry2x32(key, jnp.broadcast_to(m, (n,)).astype(jnp.uint32), jnp.arange(n, dtype=jnp.uint32))
+        ctr = jnp.arange(n, dtype=jnp.uint32) if nz.ctr is None else jnp.asarray(nz.ctr, jnp.uint32)
+        b0, b1 = threefry2x32(key, jnp.broadcast_to(m, (n,)).astype(jnp.uint32), ctr)
         z = normal_from_bits(b0, b1, self.dtype)
         y1 = jnp.sin(jnp.asarray(nz.omega, self.dtype) * (t_m + 1).astype(self.dtype) + nz.phase)
         var = P["std"] ** 2 + y1 * P["std_mod"] ** 2
@@ -296,11 +308,15 @@ class Engine:
             u = None
             if type(p.model).RANDOM:  # escape noise: one uniform per neuron and step
                 bkey = threefry2x32(state["key"], jnp.uint32(bi), jnp.uint32(0xB10C))
-                u = uniform01(uniform_bits(bkey, k.astype(jnp.uint32), p.n), self.dtype)
+                ctr = None if isinstance(p.start, int) and p.start == 0 else \
+                    jnp.asarray(p.start, jnp.uint32) + jnp.arange(p.n, dtype=jnp.uint32)
+                u = uniform01(uniform_bits(bkey, k.astype(jnp.uint32), p.n, ctr), self.dtype)
             inp = Input(syn=jnp.stack(syn[b], axis=-1), current=cur[b], u=u)
             neurons[b], spikes[b] = vmap_step(params["models"][b], state["neurons"][b], inp, self.dt)
             n_spk = jnp.round(spikes[b]) if type(p.model).MULTIPLICITY else spikes[b] > 0
             counts[b] = state["counts"][b] + n_spk.astype(jnp.int32)
+        if self.exchange is not None:  # several devices: every device sees every block's spikes
+            spikes = {b: self.exchange(s, b) for b, s in spikes.items()}
         if self.n_sg:
             spikes[SG] = x["sg"]
         n_active = []
@@ -337,10 +353,15 @@ class Engine:
             # models whose spikes carry a multiplicity (parrot_neuron): the counts themselves
             "spkn": {b: jnp.round(spikes[b][p.rec_pos]).astype(jnp.int32) for b, p in self.blocks.items()
                      if len(p.rec_pos) and type(p.model).MULTIPLICITY},
-            "mm": [jnp.stack([getattr(neurons[m.block], v)[m.pos].astype(self.dtype)
-                              for v in m.variables], -1) for m in self.meters],
+            "mm": [self._sample(neurons, m) for m in self.meters],
         }
         return new_state, out, n_active
+
+    def _sample(self, neurons, m: MeterPlan):
+        rows = jnp.stack([getattr(neurons[m.block], v)[m.pos].astype(self.dtype) for v in m.variables], -1)
+        if self.exchange is not None:  # each device sampled its own neurons
+            rows = self.exchange(rows, None)[m.sel]
+        return rows
 
     # ----------------------------------------------------------------- the loop
     def run_chunk(self, params, state, xs, n_steps: int, capacities: tuple[tuple[int, ...], ...]):

@@ -18,7 +18,7 @@ from .stimuli import sg_chunk
 if TYPE_CHECKING:
     from .simulator import Simulator
 
-__all__ = ["run_steps", "grow_capacity", "initial_capacities", "chunk_xs"]
+__all__ = ["chunk_xs", "grow_capacity", "initial_capacities", "run_steps", "to_host"]
 
 _CHUNK_BYTES = 64 << 20
 _MAX_STEPS_I32 = 2**31 - 1
@@ -86,7 +86,7 @@ def run_steps(sim: "Simulator", n: int, progress: bool | None) -> Result:
         raise OverflowError(f"a run longer than {_MAX_STEPS_I32} steps overflows the int32 step "
                             "counter; use a coarser dt or fewer steps.")
     k_start = sim.steps
-    counts0 = {b: np.asarray(c) for b, c in sim.state["counts"].items()}
+    counts0 = {b: to_host(c)[:eng.blocks[b].n] for b, c in sim.state["counts"].items()}
     L_max = _chunk_len(sim)
     show = (sys.stderr.isatty() and n > L_max) if progress is None else progress
     rec_spikes: dict[str, list] = {b: [] for b in eng.blocks}
@@ -138,11 +138,20 @@ def run_steps(sim: "Simulator", n: int, progress: bool | None) -> Result:
         sys.stderr.write("\n")
     sim.steps += n
     sim.t = sim.steps * sim.dt
-    counts = {b: np.asarray(sim.state["counts"][b]) - counts0[b] for b in eng.blocks}
+    counts = {b: to_host(sim.state["counts"][b])[:eng.blocks[b].n] - counts0[b] for b in eng.blocks}
     res = Result(k_start * sim.dt, sim.steps * sim.dt, counts, capacity_retries=retries,
                  compile_s=compile_s, run_s=run_s)
     _assemble(sim, res, rec_spikes, meter_rows)
     return res
+
+
+def to_host(a) -> np.ndarray:
+    """An array on the host; a sharded one spanning several processes (sncore.dist) is gathered."""
+    if isinstance(a, jax.Array) and not a.is_fully_addressable and not a.is_fully_replicated:
+        from jax.experimental import multihost_utils
+
+        return np.asarray(multihost_utils.process_allgather(a, tiled=True))
+    return np.asarray(a)
 
 
 def _gid_map(sim: "Simulator") -> dict[str, np.ndarray]:

@@ -76,12 +76,15 @@ class Simulator:
             a whole population, or what fits 4 M gathered synapses). No spike is lost.
         backend: ``"auto"`` (default: JAX's default backend), ``"cpu"``, ``"gpu"`` or ``"tpu"``;
             an explicit backend that is not available raises (see :mod:`sncore.network.backend`).
+        devices: run on these devices (e.g. ``jax.devices()[:4]``; with ``jax.distributed``
+            all processes' devices): every neuron block is split into contiguous shards, one
+            per device, with identical results (:mod:`sncore.dist`, docs/distributed.md).
 
     Example: see the module docstring.
     """
 
     def __init__(self, dt: Any = None, seed: int = 0, dtype=jnp.float32, chunk: int | None = None,
-                 event_capacity: int | None = None, backend: str = "auto"):
+                 event_capacity: int | None = None, backend: str = "auto", devices: Any = None):
         import brainunit as u
 
         dt = 0.1 * u.ms if dt is None else dt
@@ -106,6 +109,7 @@ class Simulator:
                               f"got {event_capacity!r}.")
         self.event_capacity = event_capacity
         self.backend, self.device = backend, resolve_backend(backend)
+        self.devices = None if devices is None else list(devices)
         self.groups: list[Group] = []
         self.connections: list[Connection] = []
         self._block_sizes: dict[str, int] = {}
@@ -360,18 +364,23 @@ class Simulator:
                               "Simulator for a new network.")
 
     # ------------------------------------------------------------------ simulate
-    def simulate(self, duration: Any, progress: bool | None = None) -> Result:
+    def simulate(self, duration: Any, progress: bool | None = None, devices: Any = None) -> Result:
         """Advance the network by ``duration`` (Quantity, time, a multiple of dt) and return
         the recordings of this interval. Call again to continue from the final state.
 
         ``progress``: print a progress bar to stderr (default: when stderr is a terminal and
-        the run takes more than one chunk).
+        the run takes more than one chunk). ``devices``: as the constructor's, on the first call.
         """
         n = self._steps(duration, "simulate")
+        if devices is not None:
+            if self.engine is not None and list(devices) != self.devices:
+                raise SncoreError("simulate parameter 'devices' can only be given before the first simulate(); "
+                                  "the network is already placed on " + repr(self.devices) + ".")
+            self.devices = list(devices)
         t0 = time.perf_counter()
         with jax.default_device(self.device):
             self._ensure_engine()
-            if self.device is not None:
+            if self.device is not None and self.devices is None:
                 self.params, self.state = jax.device_put((self.params, self.state), self.device)
             res = run_steps(self, n, progress)
         res.build_s = time.perf_counter() - t0 - res.compile_s - res.run_s
@@ -383,6 +392,8 @@ class Simulator:
         :mod:`sncore.network.checkpoint`). Alias: ``store`` (Brian2's name)."""
         from .checkpoint import save_checkpoint
 
+        if self.devices is not None:
+            raise SncoreError("save_checkpoint is not supported on several devices (Simulator(devices=...)) yet.")
         save_checkpoint(self, path)
 
     def load_checkpoint(self, path) -> None:
@@ -391,7 +402,17 @@ class Simulator:
         network (shapes, dt, seed, connectivity, parameters) or is damaged. Alias: ``restore``."""
         from .checkpoint import load_checkpoint
 
+        if self.devices is not None:
+            raise SncoreError("load_checkpoint is not supported on several devices (Simulator(devices=...)) yet.")
         load_checkpoint(self, path)
+
+    def neuron_state(self) -> dict:
+        """The neuron states on the host, ``{model block: NamedTuple of [n] numpy arrays}`` (on
+        several devices: gathered, pad neurons dropped)."""
+        self._ensure_engine()
+        if hasattr(self.engine, "local_state"):
+            return self.engine.local_state(self.state)
+        return {b: jax.tree.map(np.asarray, s) for b, s in self.state["neurons"].items()}
 
     store = save_checkpoint
     restore = load_checkpoint
@@ -415,7 +436,13 @@ class Simulator:
             if not self._plasticity.get(pp.call, True):
                 self.params["plastic"][i]["on"] = jnp.zeros((), self.dtype)
         key = np.array([self.seed & 0xFFFFFFFF, (self.seed >> 32) & 0xFFFFFFFF], np.uint32)
-        self.state = self.engine.init_state(key)
+        if self.devices is not None:  # several devices: the scale layer wraps the plan
+            from ..dist import shard_engine
+
+            eng = shard_engine(self.engine, self.params, self.devices)
+            self.engine, self.params, self.state = eng, eng.init_params(self.params), eng.init_state(key)
+        else:
+            self.state = self.engine.init_state(key)
         self.capacities = tuple(
             capacity_ladder(self.event_capacity) if self.event_capacity
             else initial_capacities(p.spec.n_src, p.spec.max_out)
@@ -441,6 +468,9 @@ class Simulator:
         ``sn.set_param(run.params, nodes, name, value)`` and stack sweeps with
         ``sn.batch_params`` (see :mod:`sncore.network.batch`).
         """
+        if self.devices is not None:
+            raise SncoreError("compile() is not supported on several devices (Simulator(devices=...)); "
+                              "build the Simulator without devices to compile it.")
         return compile_run(self, self._steps(duration, "compile"), max_rate)
 
 
