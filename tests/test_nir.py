@@ -11,9 +11,9 @@ from scipy.linalg import expm
 
 nir = pytest.importorskip("nir", reason="the optional 'nir' package is needed (pip install nir)")
 
-import sncore.nn as snn  # noqa: E402
-from sncore.nn.nir import from_nir, to_nir  # noqa: E402
-from sncore.units import SncoreError  # noqa: E402
+import sncore.nn as snn
+from sncore.nn.nir import from_nir, to_nir
+from sncore.units import SncoreError
 
 
 def _net(key):
