@@ -10,6 +10,9 @@ from .brunel import BrunelNetwork as BrunelNetwork
 from .brunel import brunel as brunel
 from .coba import CobaNetwork as CobaNetwork
 from .coba import coba as coba
+from .pretrained import available as available_pretrained
+from .pretrained import load_pretrained as load_pretrained
+from .pretrained import save_pretrained as save_pretrained
 
 register_network(ZooEntry(
     "brunel", "Brunel (2000) E/I network (iaf_psc_delta), AI regime", brunel,
@@ -20,4 +23,16 @@ register_network(ZooEntry(
     (Option("scale", float, 1.0, "N = 4000 x scale, in-degree 80"),),
     {"scale": (lambda v: v * 800 >= 1, "--scale must give at least one neuron per population (scale >= 1/800)")}))
 
-__all__ = ["NETWORKS", "Option", "ZooEntry", "register_network", "brunel", "BrunelNetwork", "coba", "CobaNetwork"]
+__all__ = [
+    "NETWORKS",
+    "BrunelNetwork",
+    "CobaNetwork",
+    "Option",
+    "ZooEntry",
+    "available_pretrained",
+    "brunel",
+    "coba",
+    "load_pretrained",
+    "register_network",
+    "save_pretrained",
+]
