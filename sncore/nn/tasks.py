@@ -43,7 +43,7 @@ from . import datasets
 from .conv import Flatten, SpikingConv2d
 from .encode import rate_encode
 from .layers import LeakyReadout, SpikingDense
-from .loss import accuracy, ce_max_membrane_loss, cross_entropy, logits_max_membrane
+from .loss import ce_max_membrane_loss, logits_max_membrane
 from .network import SpikingNetwork
 
 __all__ = ["EVAL_KEY", "TASKS", "build_model", "encode", "evaluate", "load_task", "train_task"]
@@ -106,20 +106,28 @@ def encode(arch: dict, x, key) -> jax.Array:
     return s
 
 
-def evaluate(model, arch: dict, X, y, batch: int = 512) -> tuple[float, float]:
-    """``(accuracy, mean loss)`` on ``X, y`` with the fixed evaluation key."""
+def evaluate(model, arch: dict, X, y, batch: int = 256) -> tuple[float, float]:
+    """``(accuracy, mean loss)`` on ``X, y`` with the fixed evaluation key (batches padded to
+    ``batch`` so that one compiled program serves every split)."""
     draws = arch.get("eval_draws", 1) if arch["encoding"] == "rate" else 1
 
     @eqx.filter_jit
-    def f(m, xb, yb, key):
+    def f(m, xb, yb, valid, key):
         logits = jnp.mean(jnp.stack([logits_max_membrane(m(encode(arch, xb, k)))
                                      for k in jax.random.split(key, draws)]), axis=0)
-        return accuracy(logits, yb) * len(yb), cross_entropy(logits, yb) * len(yb)
+        ce = optax.softmax_cross_entropy_with_integer_labels(logits, yb)
+        return jnp.sum(valid * (jnp.argmax(logits, -1) == yb)), jnp.sum(valid * ce)
 
     key = jax.random.key(EVAL_KEY)
+    X, y = np.asarray(X), np.asarray(y)
     acc = loss = 0.0
     for i in range(0, len(y), batch):
-        a, lo = f(model, jnp.asarray(X[i:i + batch]), jnp.asarray(y[i:i + batch]), jax.random.fold_in(key, i))
+        xb, yb = X[i:i + batch], y[i:i + batch]
+        pad = batch - len(yb)
+        valid = np.r_[np.ones(len(yb)), np.zeros(pad)].astype(np.float32)
+        xb = np.concatenate([xb, np.zeros((pad,) + xb.shape[1:], xb.dtype)])
+        yb = np.concatenate([yb, np.zeros(pad, yb.dtype)])
+        a, lo = f(model, jnp.asarray(xb), jnp.asarray(yb), jnp.asarray(valid), jax.random.fold_in(key, i))
         acc, loss = acc + float(a), loss + float(lo)
     return acc / len(y), loss / len(y)
 
