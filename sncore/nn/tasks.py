@@ -9,20 +9,22 @@ only evaluated at the end.
   Bernoulli rate code, spike probability pixel / 16 per step, T = 25 steps. Model:
   SpikingConv2d(1, 8, 3x3, padding 1, lif tau 20 ms) -> Flatten -> SpikingDense(512, 64, lif
   tau 20 ms) -> LeakyReadout(64, 10, tau 20 ms), weight_scale 3; adam 5e-3 cosine-decayed,
-  15 epochs. (One hidden dense layer of 128 without the convolution reached 95.5-98.3 %
-  test over seeds 0-2, below the 97 % target for two of them on validation too.)
+  15 epochs. Seeds 0, 1, 2: validation 98.9 / 98.3 / 98.3 %, test 98.6 / 98.3 / 98.6 % (with
+  an earlier batching of the evaluation, hence other rate-code draws: +-0.5 %).
+  (One dense hidden layer of 128 without the convolution: validation 97.8 / 98.1 / 96.4 %.)
 * **yinyang**: 5000 / 1000 / 1000 points (seeds 42 / 41 / 40, as published); the inputs
   ``(x, y, 1-x, 1-y)`` enter as constant currents for T = 30 steps. Model:
   SpikingDense(4, 128, lif tau 20 ms, bias, weight_scale 3) -> LeakyReadout(128, 3, tau 20 ms);
-  adam 5e-3 cosine-decayed, 30 epochs. (A linear latency code of the four inputs reached
-  only 93.6 % validation accuracy.)
+  adam 5e-3 cosine-decayed, 60 epochs. Seeds 0, 1: validation 97.8 / 98.9 %, test 98.0 /
+  98.7 % (ANN reference in the paper: 98.7 %). Compared on validation: 30 epochs (96.8 %),
+  lr 1e-2 for 40 epochs (97.9 / 97.6 %), a linear latency code of the inputs (93.6 %).
 
 Loss: cross-entropy on the maximum over time of the readout membrane
 (:func:`sncore.nn.loss.ce_max_membrane_loss`); batch 32; dt = 1 ms. Evaluation of a rate code
 uses one fixed encoding key (``EVAL_KEY``), so accuracies are reproducible.
 
 Example:
-    >>> model, result = train_task("yinyang", epochs=30, seed=0)
+    >>> model, result = train_task("yinyang", seed=0)
     >>> result["test_acc"]           # ~0.98
 """
 
@@ -58,7 +60,7 @@ TASKS: dict[str, dict[str, Any]] = {
                "epochs": 15, "lr": 5e-3, "batch_size": 32},
     "yinyang": {"arch": {"n_in": 4, "hidden": 128, "n_out": 3, "tau_hidden": 20.0, "tau_out": 20.0,
                          "weight_scale": 3.0, "use_bias": True, "steps": 30, "encoding": "current"},
-                "epochs": 30, "lr": 5e-3, "batch_size": 32},
+                "epochs": 60, "lr": 5e-3, "batch_size": 32},
 }
 
 
