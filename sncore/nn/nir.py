@@ -3,7 +3,7 @@
 Needs the optional ``nir`` package (``pip install nir``, or the ``nir`` extra).
 
 :func:`to_nir` turns a :class:`~sncore.nn.SpikingNetwork` into a ``nir.NIRGraph``
-``input -> [Affine|Linear|Conv2d -> LIF|CubaLIF|LI | Flatten]... -> output``;
+``input -> [Affine|Linear -> LIF|CubaLIF|LI]... -> output``;
 :func:`from_nir` builds a :class:`~sncore.nn.SpikingNetwork` from such a graph (a chain).
 
 Time and spikes. NIR nodes are continuous-time ODEs without units; sncore reads NIR time in
@@ -28,8 +28,9 @@ solution of NIR's equations for this input (no Euler error; the spike test is at
 Thresholds: NIR fires for ``v > v_threshold``, sncore for ``v >= v_th`` (differs only when a
 membrane lands exactly on the threshold). Export writes ``R = tau`` (LIF, LI) so that NIR's
 weights are sncore's, ``v_threshold = 1``, ``v_reset = 0``, and ``dt`` in the metadata.
-Not representable, hence refused with an error: the ``subtract`` reset, ``alif``,
-:class:`~sncore.nn.SpikingRecurrent`, per-synapse delays, learned thresholds of ``alif``.
+Not supported, hence refused with an error: the ``subtract`` reset, ``alif``,
+:class:`~sncore.nn.SpikingRecurrent`, per-synapse delays, convolutions and Flatten (NIR's
+``Conv2d``, not yet mapped), a lif with a learned threshold (fold it into the weights first).
 
 Example:
     >>> graph = to_nir(net, dt=1.0)          # net: SpikingNetwork of lif(reset="zero") / readout layers
@@ -48,7 +49,6 @@ import numpy as np
 
 from ..neurons import LIF, CubaLIF
 from ..units import SncoreError
-from .conv import Flatten
 from .layers import LeakyReadout, SpikingDense
 from .network import SpikingNetwork
 
@@ -108,7 +108,7 @@ def _export_spiking(nir, layer, dt):
 
 
 def to_nir(net: SpikingNetwork, dt: float = 1.0):
-    """Export ``net`` (layers :class:`SpikingDense`, :class:`LeakyReadout`, :class:`Flatten`)
+    """Export ``net`` (layers :class:`SpikingDense`, :class:`LeakyReadout`)
     as a ``nir.NIRGraph``; ``dt`` (ms) is stored in ``metadata["dt"]``."""
     nir = _nir()
     if not isinstance(net, SpikingNetwork):
@@ -129,12 +129,9 @@ def to_nir(net: SpikingNetwork, dt: float = 1.0):
             nodes[f"{i}_syn"] = _synapse(nir, lay, 1.0, 1.0 / (tau * (1 - beta)))
             nodes[f"{i}_neuron"] = nir.LI(tau=tau, r=tau.copy(), v_leak=np.zeros_like(tau))
             order += [f"{i}_syn", f"{i}_neuron"]
-        elif isinstance(lay, Flatten):
-            nodes[f"{i}_flatten"] = nir.Flatten(input_type={"input": np.array(lay.in_shape)}, start_dim=0)
-            order.append(f"{i}_flatten")
         else:
             raise SncoreError(f"to_nir: layer {i} ({type(lay).__name__}) has no NIR export; allowed: "
-                              f"SpikingDense, LeakyReadout, Flatten.")
+                              f"SpikingDense (lif reset='zero', cuba_lif), LeakyReadout.")
     last = nodes[order[-1]]
     out_shape = last.output_type["output"] if hasattr(last, "output_type") else None
     nodes["output"] = nir.Output(output_type=np.array(out_shape))
@@ -176,8 +173,8 @@ def _dense(n_in, n_out, w, b, neuron, params, dt, dtype, key):
 
 
 def from_nir(graph, dt: float = 1.0, *, dtype=None, key=None) -> SpikingNetwork:
-    """Build a :class:`SpikingNetwork` from a chain ``Input -> (Linear|Affine -> LIF|CubaLIF|LI |
-    Flatten)... -> Output`` (see the module docstring for the mapping); ``dt`` in ms."""
+    """Build a :class:`SpikingNetwork` from a chain ``Input -> (Linear|Affine -> LIF|CubaLIF|LI)...
+    -> Output`` (see the module docstring for the mapping); ``dt`` in ms."""
     _nir()
     key = jax.random.key(0) if key is None else key
     chain = _chain(graph)
@@ -185,13 +182,9 @@ def from_nir(graph, dt: float = 1.0, *, dtype=None, key=None) -> SpikingNetwork:
     while i < len(chain):
         node = chain[i]
         kind = type(node).__name__
-        if kind == "Flatten":
-            layers.append(Flatten(tuple(int(s) for s in np.asarray(node.input_type["input"]))))
-            i += 1
-            continue
         if kind not in ("Linear", "Affine") or i + 1 >= len(chain):
             raise SncoreError(f"from_nir: expected Linear/Affine followed by a neuron node, got {kind} at "
-                              f"position {i}; importable: Linear, Affine, LIF, CubaLIF, LI, Flatten.")
+                              f"position {i}; importable: Linear, Affine, LIF, CubaLIF, LI.")
         neu = chain[i + 1]
         nk = type(neu).__name__
         W = np.asarray(node.weight, np.float64)
