@@ -1,6 +1,7 @@
 """The ``sncore`` command line.
 
     sncore run NAME [network options] [--duration MS] [--seed S] [--record N] [--out FILE.png]
+    sncore train TASK [--epochs E] [--seed S] [--batch-size B] [--out MODEL.eqx]
 
     sncore hdl lower NETWORK --out DIR | hdl cosim NETWORK --steps N | hdl report DIR   (sncore/hdl/cli.py)
 
@@ -8,6 +9,10 @@
 options, e.g. ``sncore run brunel --order 2500``, ``sncore run coba --scale 10``). The run
 prints the population rates and the build / compile / simulate times, writes a raster and
 population-rate figure, and ends with one JSON line holding the same figures.
+
+``TASK`` is ``digits`` or ``yinyang`` (:mod:`sncore.nn.tasks`): training prints one line per
+epoch and ends with one JSON line (train / val / test accuracy, losses, time); ``--out``
+saves the model (Equinox leaves + JSON, loadable with ``sncore.zoo.load_pretrained(path)``).
 """
 
 from __future__ import annotations
@@ -58,6 +63,26 @@ def _run(entry, args) -> int:
     return 0
 
 
+def _train(args) -> int:
+    from .nn.tasks import TASKS, train_task
+    from .zoo.pretrained import save_pretrained
+
+    model, res = train_task(args.task, epochs=args.epochs, seed=args.seed, batch_size=args.batch_size,
+                            subset=args.subset, log=print)
+    cfg = TASKS[args.task]
+    if args.out:
+        info = {"task": args.task, "arch": cfg["arch"], "train": {"lr": cfg["lr"], "epochs": res["epochs"],
+                "batch_size": res["batch_size"], "seed": args.seed, "subset": args.subset},
+                "result": {k: v for k, v in res.items() if k != "history"}}
+        save_pretrained(model, info, args.out)
+    out = {k: (round(v, 5) if isinstance(v, float) else v) for k, v in res.items() if k != "history"}
+    out["model"] = args.out
+    print(f"{args.task}: test accuracy {res['test_acc']:.4f} (train {res['train_acc']:.4f}, "
+          f"val {res['val_acc']:.4f}), {res['train_s']:.1f} s")
+    print(json.dumps(out))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from .zoo import NETWORKS
 
@@ -77,6 +102,16 @@ def main(argv: list[str] | None = None) -> int:
         q.add_argument("--out", default=f"{entry.name}.png",
                        help=f"raster + rate figure (default {entry.name}.png)")
         q.add_argument("--quiet", action="store_true", help="no progress bar")
+    tr = sub.add_parser("train", help="train a bundled task (digits, yinyang)")
+    tasks = tr.add_subparsers(dest="task", required=True)
+    for name, hlp in (("digits", "sklearn 8x8 digits, rate-coded, one hidden lif layer"),
+                      ("yinyang", "Yin-Yang (Kriener et al. 2021), one hidden lif layer")):
+        q = tasks.add_parser(name, help=hlp, description=hlp)
+        q.add_argument("--epochs", type=int, default=None, help="epochs (default: the task's recipe)")
+        q.add_argument("--seed", type=int, default=0, help="seed of weights, batches, encodings (default 0)")
+        q.add_argument("--batch-size", type=int, default=None, help="batch size (default 32)")
+        q.add_argument("--subset", type=int, default=None, help="train on the first N training samples only")
+        q.add_argument("--out", default=None, help="save the model here (.eqx + .json)")
     from .hdl.cli import add_parser as _hdl_parser
 
     _hdl_parser(sub)
@@ -90,6 +125,12 @@ def main(argv: list[str] | None = None) -> int:
         except SncoreError as e:
             print(f"sncore hdl: error: {e}", file=sys.stderr)
             return 2
+    if args.cmd == "train":
+        for name in ("epochs", "batch_size", "subset"):
+            v = getattr(args, name)
+            if v is not None and v < 1:
+                p.error(f"--{name.replace('_', '-')} must be >= 1, got {v}")
+        return _train(args)
     if args.cmd == "run":
         entry = NETWORKS[args.network]
         if args.duration <= 0:

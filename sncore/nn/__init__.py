@@ -18,8 +18,10 @@ from ..neurons._spike import SURROGATES as SURROGATES
 from ..neurons._spike import check_surrogate as check_surrogate
 from ..neurons._spike import register_surrogate as register_surrogate
 from ..neurons._spike import spike_fn as spike_fn
+from . import datasets as datasets
 from . import encode as encode
 from . import loss as loss
+from . import tasks as tasks
 from . import typing as typing
 from ._neuron import NEURONS as NEURONS
 from ._neuron import NeuronBlock as NeuronBlock
@@ -53,6 +55,7 @@ __all__ = [
     "SpikingRecurrent",
     "as_time_major",
     "check_surrogate",
+    "datasets",
     "encode",
     "latency_encode",
     "loss",
@@ -61,6 +64,7 @@ __all__ = [
     "register_surrogate",
     "scan_projected",
     "spike_fn",
+    "tasks",
     "time_scan",
     "train_step",
     "typing",

@@ -21,6 +21,9 @@ from .wang import WangNetwork as WangNetwork
 from .wang import wang as wang
 from .microcircuit import MicrocircuitNetwork as MicrocircuitNetwork
 from .microcircuit import microcircuit as microcircuit
+from .pretrained import available as available_pretrained
+from .pretrained import load_pretrained as load_pretrained
+from .pretrained import save_pretrained as save_pretrained
 
 register_network(ZooEntry(
     "brunel", "Brunel (2000) E/I network (iaf_psc_delta), NEST's AI example or a Fig. 8 regime", brunel,
@@ -79,5 +82,5 @@ register_network(ZooEntry(
 __all__ = [
     "NETWORKS", "BrunelNetwork", "CobaNetwork", "ColumnNetwork", "CubaNetwork", "MicrocircuitNetwork", "Option",
     "StriatumNetwork", "WangNetwork", "ZooEntry", "brunel", "coba", "column", "cuba", "hierarchy", "microcircuit",
-    "register_network", "striatum", "wang",
+    "register_network", "striatum", "wang", "available_pretrained", "load_pretrained", "save_pretrained",
 ]
