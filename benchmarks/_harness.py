@@ -79,10 +79,11 @@ def _git_revision() -> str | None:
 
 def environment() -> dict[str, Any]:
     import jax
+
     import sncore
 
     return {
-        "date_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "date_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "platform": platform.platform(), "machine": platform.machine(),
         "cpu_count": os.cpu_count(), "python": platform.python_version(),
         "sncore": sncore.__version__, "sncore_git": _git_revision(),

@@ -97,6 +97,7 @@ def build_sncore(net: Brunel, seed: int, dt_ms: float):
     Returns ``(sim, ne, ni)``: the Simulator and the excitatory and inhibitory populations.
     """
     import brainunit as u
+
     import sncore as sn
 
     sim = sn.Simulator(dt=dt_ms * u.ms, seed=seed)

@@ -10,11 +10,11 @@ Example:
 
 from . import analysis as analysis
 from . import conn as conn
+from . import hdl as hdl
 from . import neurons as neurons
 from . import nn as nn
 from . import objects as objects
 from . import sc as sc
-from . import hdl as hdl  # noqa: I001  (after the layers it lowers)
 from . import zoo as zoo
 from .network import NodeCollection as NodeCollection
 from .network import Result as Result

@@ -20,8 +20,15 @@ import math
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["threefry2x32", "stream_key", "uniform_bits", "uniform01", "normal_from_bits", "poisson_table",
-           "poisson_from_bits"]
+__all__ = [
+    "normal_from_bits",
+    "poisson_from_bits",
+    "poisson_table",
+    "stream_key",
+    "threefry2x32",
+    "uniform01",
+    "uniform_bits",
+]
 
 _ROT = (13, 15, 26, 6, 17, 29, 16, 24)
 

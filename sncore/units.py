@@ -27,7 +27,7 @@ import numpy as np
 #: NEST's time base: 1 tic = 1 microsecond; times are compared on this grid
 TIC = 1e-3  # ms
 
-__all__ = ["TIC", "UNITS", "to_canonical", "to_quantity", "SncoreError", "check_positive"]
+__all__ = ["TIC", "UNITS", "SncoreError", "check_positive", "to_canonical", "to_quantity"]
 
 #: name used in parameter tables -> brainunit unit object
 UNITS: dict[str, Any] = {

@@ -71,7 +71,7 @@ def test_fast_sigmoid_is_derivative_of_smooth_function():
     """SuperSpike's surrogate 1/(1 + beta|x|)^2 is the derivative of x / (1 + beta|x|):
     compare with finite differences of that smooth function."""
     beta = 3.0
-    smooth = lambda v: v / (1 + beta * np.abs(v))  # noqa: E731
+    smooth = lambda v: v / (1 + beta * np.abs(v))
     x = np.linspace(-1.5, 1.5, 12)  # avoids the kink at 0, where differences are O(beta h)
     h = 1e-3
     fd = (smooth(x + h) - smooth(x - h)) / (2 * h)

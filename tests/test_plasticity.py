@@ -128,7 +128,7 @@ def test_stdp_random_trains_match_numpy_transcription(x64):
     for d_ms, h, rec, pre, post in cases:
         t, s = res.spikes(rec)
         t = t.to_decimal(u.ms)
-        steps = lambda ids: np.round(t[np.isin(s, ids)] / dt).astype(int) - 1  # noqa: E731
+        steps = lambda ids: np.round(t[np.isin(s, ids)] / dt).astype(int) - 1
         expect = _numpy_stdp(steps(pre.global_ids), steps(post.global_ids), d_ms, -3.0, p, 25.0, dt, n_steps)
         got = float(h.get("weight")[0].to_decimal(u.mV))
         assert got < 0

@@ -8,8 +8,14 @@ import numpy as np
 import pytest
 
 import sncore as sn
-from sncore.conn.propagate import (build_csr, build_delay_groups, compact, deliver_bcoo,
-                                   deliver_dense, deliver_event)
+from sncore.conn.propagate import (
+    build_csr,
+    build_delay_groups,
+    compact,
+    deliver_bcoo,
+    deliver_dense,
+    deliver_event,
+)
 
 
 def _random_net(seed, n_src=37, n_tgt=23, n_syn=300, max_d=6):

@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sncore.random import poisson_from_bits, poisson_table, stream_key, threefry2x32, uniform_bits
+from sncore.random import (
+    poisson_from_bits,
+    poisson_table,
+    stream_key,
+    threefry2x32,
+    uniform_bits,
+)
 
 
 def test_threefry_equals_jax_implementation():

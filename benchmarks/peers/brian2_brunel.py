@@ -46,7 +46,7 @@ def main() -> None:
     a = ap.parse_args()
 
     import brian2 as b2
-    from brian2 import mV, ms
+    from brian2 import ms, mV
 
     workdir = a.workdir or tempfile.mkdtemp(prefix="brian2_brunel_")
     project = os.path.join(workdir, f"brunel_o{a.order}_s{a.seed}")

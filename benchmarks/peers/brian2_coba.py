@@ -35,7 +35,7 @@ def main() -> None:
 
     import brian2 as b2
     import numpy as np
-    from brian2 import mV, ms
+    from brian2 import ms, mV
 
     workdir = tempfile.mkdtemp(prefix="brian2_coba_")
     project = os.path.join(workdir, "coba")

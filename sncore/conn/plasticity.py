@@ -38,8 +38,17 @@ import numpy as np
 from ..neurons import Param
 from ..units import SncoreError, to_canonical
 
-__all__ = ["SynapseModel", "SynArrays", "deliver_synapses", "Stdp", "Tsodyks", "Tsodyks2", "AntiHebbian", "SYNAPSES",
-           "resolve_synapse"]
+__all__ = [
+    "SYNAPSES",
+    "AntiHebbian",
+    "Stdp",
+    "SynArrays",
+    "SynapseModel",
+    "Tsodyks",
+    "Tsodyks2",
+    "deliver_synapses",
+    "resolve_synapse",
+]
 
 
 @dataclass(frozen=True)
@@ -70,7 +79,7 @@ class SynapseModel:
     def init(self, w: np.ndarray, n_src: int, n_tgt: int, H: int, dtype) -> dict:  # pragma: no cover
         raise NotImplementedError
 
-    def step(self, p: dict, st: dict, syn: "SynArrays", pre, post, k, dt, on):  # pragma: no cover
+    def step(self, p: dict, st: dict, syn: SynArrays, pre, post, k, dt, on):  # pragma: no cover
         raise NotImplementedError
 
 
@@ -145,7 +154,7 @@ class Stdp(SynapseModel):
         return max_delay + 1
 
     def init(self, w, n_src, n_tgt, H, dtype):
-        z = lambda *s: jnp.zeros(s, dtype)  # noqa: E731
+        z = lambda *s: jnp.zeros(s, dtype)
         return {"w": jnp.asarray(w, dtype), "kplus": z(n_src), "kminus": z(n_tgt),
                 "k_hist": z(H, n_tgt), "s_hist": z(H, n_tgt)}
 
@@ -276,7 +285,7 @@ class Tsodyks(SynapseModel):
 
     def init(self, w, n_src, n_tgt, H, dtype):
         n = len(w)
-        f = lambda name: jnp.full((n,), self.values[name], dtype)  # noqa: E731
+        f = lambda name: jnp.full((n,), self.values[name], dtype)
         return {"w": jnp.asarray(w, dtype), "u": f("u"), "x": f("x"), "y": f("y"),
                 "last": jnp.zeros((n,), jnp.int32)}
 
@@ -339,7 +348,7 @@ class AntiHebbian(SynapseModel):
         return {k: jnp.asarray(v, dtype) for k, v in self.values.items() if k != "window"}
 
     def init(self, w, n_src, n_tgt, H, dtype):
-        z = lambda *s: jnp.zeros(s, dtype)  # noqa: E731
+        z = lambda *s: jnp.zeros(s, dtype)
         return {"w": jnp.asarray(w, dtype), "w0": jnp.asarray(w, dtype), "pre_hist": z(H, n_src),
                 "post_hist": z(H, n_tgt), "n_pre": z(n_src), "n_post": z(n_tgt)}
 

@@ -31,8 +31,17 @@ import jax.numpy as jnp
 import numpy as np
 from jax.experimental import sparse
 
-__all__ = ["CSR", "DelayGroups", "build_csr", "build_delay_groups", "deliver_event",
-           "deliver_dense", "deliver_bcoo", "compact", "capacity_ladder"]
+__all__ = [
+    "CSR",
+    "DelayGroups",
+    "build_csr",
+    "build_delay_groups",
+    "capacity_ladder",
+    "compact",
+    "deliver_bcoo",
+    "deliver_dense",
+    "deliver_event",
+]
 
 
 class CSR(NamedTuple):

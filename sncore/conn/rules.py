@@ -32,8 +32,15 @@ import numpy as np
 from ..units import SncoreError
 
 __all__ = [
-    "Rule", "AllToAll", "OneToOne", "fixed_indegree", "fixed_outdegree", "fixed_probability",
-    "pairwise_bernoulli", "fixed_total_number", "resolve_rule",
+    "AllToAll",
+    "OneToOne",
+    "Rule",
+    "fixed_indegree",
+    "fixed_outdegree",
+    "fixed_probability",
+    "fixed_total_number",
+    "pairwise_bernoulli",
+    "resolve_rule",
 ]
 
 _BLOCK = 1 << 22  # elements per random block for rules that need a random key per pair

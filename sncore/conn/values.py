@@ -20,8 +20,15 @@ import numpy as np
 
 from ..units import TIC, SncoreError, to_canonical
 
-__all__ = ["Distribution", "uniform", "normal", "lognormal", "exponential", "resolve_values",
-           "delay_to_steps"]
+__all__ = [
+    "Distribution",
+    "delay_to_steps",
+    "exponential",
+    "lognormal",
+    "normal",
+    "resolve_values",
+    "uniform",
+]
 
 
 class Distribution:

@@ -19,13 +19,24 @@ from ..random import poisson_table
 from ..units import SncoreError
 from .currents import Columns
 from .devices import window_steps
-from .engine import (SG, BlockPlan, CurrentPlan, DrivePlan, Engine, InhomPlan, MeterPlan, NoisePlan, PlasticPlan,
-                     ProjPlan, SchedPlan)
+from .engine import (
+    SG,
+    BlockPlan,
+    CurrentPlan,
+    DrivePlan,
+    Engine,
+    InhomPlan,
+    MeterPlan,
+    NoisePlan,
+    PlasticPlan,
+    ProjPlan,
+    SchedPlan,
+)
 
 if TYPE_CHECKING:
     from .simulator import Simulator
 
-__all__ = ["build_engine", "DENSE_MAX"]
+__all__ = ["DENSE_MAX", "build_engine"]
 
 #: "auto" uses the dense path when n_src * n_tgt * (distinct delays) is at most this
 DENSE_MAX = 1 << 14
@@ -45,7 +56,7 @@ def _squeeze(a: np.ndarray) -> np.ndarray:
     return np.asarray(a[0]) if a.size and np.all(a == a[0]) else a
 
 
-def _block_models(sim: "Simulator"):
+def _block_models(sim: Simulator):
     groups: dict[str, list] = {}
     for g in sim.groups:
         if g.kind == "neuron":
@@ -79,7 +90,7 @@ def _route_by_sign(conns: list) -> list[tuple[int, object]]:
     return out
 
 
-def build_engine(sim: "Simulator") -> Engine:
+def build_engine(sim: Simulator) -> Engine:
     models = _block_models(sim)
     conns = _route_by_sign(sim.connections)
     ring_conns = [c for _, c in conns if c.device is None]

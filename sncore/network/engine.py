@@ -37,14 +37,29 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..conn.propagate import (EventSpec, deliver_bcoo, deliver_dense,
-                              deliver_event)
 from ..conn.plasticity import SynapseModel, SynArrays, deliver_synapses
+from ..conn.propagate import EventSpec, deliver_bcoo, deliver_dense, deliver_event
 from ..neurons import Input, NeuronModel, vmap_init, vmap_step
-from ..random import normal_from_bits, poisson_from_bits, threefry2x32, uniform01, uniform_bits
+from ..random import (
+    normal_from_bits,
+    poisson_from_bits,
+    threefry2x32,
+    uniform01,
+    uniform_bits,
+)
 
-__all__ = ["Engine", "BlockPlan", "ProjPlan", "PlasticPlan", "DrivePlan", "CurrentPlan", "MeterPlan",
-           "SchedPlan", "NoisePlan", "InhomPlan"]
+__all__ = [
+    "BlockPlan",
+    "CurrentPlan",
+    "DrivePlan",
+    "Engine",
+    "InhomPlan",
+    "MeterPlan",
+    "NoisePlan",
+    "PlasticPlan",
+    "ProjPlan",
+    "SchedPlan",
+]
 
 SG = "__spike_generators__"
 

@@ -70,7 +70,7 @@ class NodeCollection:
         kinds = {g.kind for g, _ in self.parts}
         return kinds.pop() if len(kinds) == 1 else "mixed"
 
-    def __getitem__(self, key) -> "NodeCollection":
+    def __getitem__(self, key) -> NodeCollection:
         n = len(self)
         flat = np.arange(n)[key]
         flat = np.atleast_1d(flat)
@@ -84,7 +84,7 @@ class NodeCollection:
                 parts.append((g, pos[sel]))
         return NodeCollection(self.owner, tuple(parts))
 
-    def __add__(self, other: "NodeCollection") -> "NodeCollection":
+    def __add__(self, other: NodeCollection) -> NodeCollection:
         if not isinstance(other, NodeCollection):
             return NotImplemented
         if other.owner is not self.owner:

@@ -47,7 +47,7 @@ def initial_capacities(n_src: int, max_out: int) -> tuple[int, ...]:
     return capacity_ladder(top)
 
 
-def chunk_xs(sim: "Simulator", k0: int, L: int) -> dict:
+def chunk_xs(sim: Simulator, k0: int, L: int) -> dict:
     """The scan's per-step input for steps ``k0 .. k0+L-1``: spike-generator values
     (``"sg"``) and scheduled currents (``"cur"``), each only when the network has them."""
     eng = sim.engine
@@ -60,7 +60,7 @@ def chunk_xs(sim: "Simulator", k0: int, L: int) -> dict:
     return xs
 
 
-def _chunk_len(sim: "Simulator") -> int:
+def _chunk_len(sim: Simulator) -> int:
     if sim.chunk:
         return int(sim.chunk)
     eng = sim.engine
@@ -70,7 +70,7 @@ def _chunk_len(sim: "Simulator") -> int:
     return int(np.clip(_CHUNK_BYTES // max(per_step, 1), 100, 10_000))
 
 
-def _compiled(sim: "Simulator", L: int, caps: tuple[int, ...], xs):
+def _compiled(sim: Simulator, L: int, caps: tuple[int, ...], xs):
     cache = sim.__dict__.setdefault("_compiled", {})
     key = (L, caps)
     if key not in cache:
@@ -80,7 +80,7 @@ def _compiled(sim: "Simulator", L: int, caps: tuple[int, ...], xs):
     return cache[key], False
 
 
-def run_steps(sim: "Simulator", n: int, progress: bool | None) -> Result:
+def run_steps(sim: Simulator, n: int, progress: bool | None) -> Result:
     eng = sim.engine
     if sim.steps + n > _MAX_STEPS_I32:
         raise OverflowError(f"a run longer than {_MAX_STEPS_I32} steps overflows the int32 step "
@@ -154,7 +154,7 @@ def to_host(a) -> np.ndarray:
     return np.asarray(a)
 
 
-def _gid_map(sim: "Simulator") -> dict[str, np.ndarray]:
+def _gid_map(sim: Simulator) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     for g in sim.groups:
         if g.kind == "neuron":

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..units import TIC, SncoreError, to_canonical
 
-__all__ = ["spike_generator_steps", "sg_chunk"]
+__all__ = ["sg_chunk", "spike_generator_steps"]
 
 
 def spike_generator_steps(other: dict, vals: dict, n: int, dt: float) -> list[tuple[np.ndarray, np.ndarray]]:

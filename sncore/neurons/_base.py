@@ -27,7 +27,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-__all__ = ["Param", "Input", "NeuronModel", "vmap_step", "vmap_init", "param_axes"]
+__all__ = ["Input", "NeuronModel", "Param", "param_axes", "vmap_init", "vmap_step"]
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class NeuronModel(eqx.Module):
     def init(self, dt: float) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def prepare(self, dt: float) -> "NeuronModel":
+    def prepare(self, dt: float) -> NeuronModel:
         """Return the model with its per-``dt`` constants (propagators, refractory steps)
         precomputed, so that ``step`` does not recompute them every step. The Simulator calls
         this once per chunk, outside the scan; ``step`` also works on an unprepared model.

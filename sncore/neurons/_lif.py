@@ -10,8 +10,14 @@ from ..units import SncoreError
 from ._base import Param
 from ._spike import spike_fn
 
-__all__ = ["LIF_PARAMS", "PSC_STATES", "syn_params", "check_reset_below_threshold", "refractory_steps",
-           "fire_and_reset"]
+__all__ = [
+    "LIF_PARAMS",
+    "PSC_STATES",
+    "check_reset_below_threshold",
+    "fire_and_reset",
+    "refractory_steps",
+    "syn_params",
+]
 
 #: NEST's defaults shared by iaf_psc_delta / _exp / _alpha
 LIF_PARAMS: dict[str, Param] = {

@@ -51,7 +51,12 @@ import jax
 import jax.numpy as jnp
 
 from ._base import Input, NeuronModel, Param
-from ._lif import LIF_PARAMS, check_reset_below_threshold, fire_and_reset, refractory_steps
+from ._lif import (
+    LIF_PARAMS,
+    check_reset_below_threshold,
+    fire_and_reset,
+    refractory_steps,
+)
 
 __all__ = ["IafPscDelta", "IafPscDeltaState"]
 

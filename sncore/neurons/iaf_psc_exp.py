@@ -53,8 +53,14 @@ import jax
 import jax.numpy as jnp
 
 from ._base import Input, NeuronModel
-from ._lif import (LIF_PARAMS, PSC_STATES, check_reset_below_threshold, fire_and_reset,
-                   refractory_steps, syn_params)
+from ._lif import (
+    LIF_PARAMS,
+    PSC_STATES,
+    check_reset_below_threshold,
+    fire_and_reset,
+    refractory_steps,
+    syn_params,
+)
 
 __all__ = ["IafPscExp", "IafPscExpState", "psc_exp_p21"]
 

@@ -15,15 +15,15 @@ from .column import column as column
 from .column import hierarchy as hierarchy
 from .cuba import CubaNetwork as CubaNetwork
 from .cuba import cuba as cuba
-from .striatum import StriatumNetwork as StriatumNetwork
-from .striatum import striatum as striatum
-from .wang import WangNetwork as WangNetwork
-from .wang import wang as wang
 from .microcircuit import MicrocircuitNetwork as MicrocircuitNetwork
 from .microcircuit import microcircuit as microcircuit
 from .pretrained import available as available_pretrained
 from .pretrained import load_pretrained as load_pretrained
 from .pretrained import save_pretrained as save_pretrained
+from .striatum import StriatumNetwork as StriatumNetwork
+from .striatum import striatum as striatum
+from .wang import WangNetwork as WangNetwork
+from .wang import wang as wang
 
 register_network(ZooEntry(
     "brunel", "Brunel (2000) E/I network (iaf_psc_delta), NEST's AI example or a Fig. 8 regime", brunel,
@@ -80,7 +80,26 @@ register_network(ZooEntry(
      "trials": (lambda v: v >= 1, "--trials must be >= 1")}))
 
 __all__ = [
-    "NETWORKS", "BrunelNetwork", "CobaNetwork", "ColumnNetwork", "CubaNetwork", "MicrocircuitNetwork", "Option",
-    "StriatumNetwork", "WangNetwork", "ZooEntry", "brunel", "coba", "column", "cuba", "hierarchy", "microcircuit",
-    "register_network", "striatum", "wang", "available_pretrained", "load_pretrained", "save_pretrained",
+    "NETWORKS",
+    "BrunelNetwork",
+    "CobaNetwork",
+    "ColumnNetwork",
+    "CubaNetwork",
+    "MicrocircuitNetwork",
+    "Option",
+    "StriatumNetwork",
+    "WangNetwork",
+    "ZooEntry",
+    "available_pretrained",
+    "brunel",
+    "coba",
+    "column",
+    "cuba",
+    "hierarchy",
+    "load_pretrained",
+    "microcircuit",
+    "register_network",
+    "save_pretrained",
+    "striatum",
+    "wang",
 ]
