@@ -58,8 +58,10 @@ def _unit(unit: str) -> str:
 
 def render() -> str:
     """The model-library page as markdown."""
-    from sncore.neurons import MODELS
+    from sncore.neurons import MODELS as ALL
 
+    # the models shipped with sncore (user models registered at run time are not listed)
+    MODELS = {k: v for k, v in ALL.items() if v.__module__.startswith("sncore.")}
     out = [
         "# Model library",
         "",
