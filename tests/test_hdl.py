@@ -319,7 +319,6 @@ def test_yosys_ice40_report_small(tmp_path):
     assert rep["lut"] > 20 and rep["ff"] > 20 and rep["lut"] < 5280, rep
 
 
-@pytest.mark.slow
 @needs_yosys
 def test_yosys_xc7_report(tmp_path):
     from sncore.hdl.emit import emit
@@ -331,7 +330,6 @@ def test_yosys_xc7_report(tmp_path):
     assert rep["lut"] > 50 and rep["ff"] > 20, rep
 
 
-@pytest.mark.slow
 @needs_verilator
 @needs_iverilog
 def test_verilator_agrees(tmp_path):
