@@ -67,7 +67,7 @@ def _block_models(sim: Simulator):
         fields = {k: _shared(np.concatenate([g.params[k] for g in gs]), sim.dtype)
                   for k in cls.PARAMS}
         init = {k: np.concatenate([g.init[k] for g in gs]) for k in cls.STATES}
-        out[b] = (cls(**fields), init, sum(g.n for g in gs))
+        out[b] = (cls(**fields, **gs[0].extra.get("options", {})), init, sum(g.n for g in gs))
     return out
 
 

@@ -35,6 +35,7 @@ from .currents import step_schedule, timed_table
 from .devices import CURRENT_DEVICES, DEVICES, SOURCE_DEVICES, device_params
 from .engine import SG
 from .nodes import Group, NodeCollection
+from .options import split_options
 from .result import Result
 from .run import initial_capacities, run_steps
 from .stimuli import spike_generator_steps
@@ -166,10 +167,12 @@ class Simulator:
             raise SncoreError(f"{model}: {sorted(both)[0]!r} given both in params and in init; give it once.")
         init = {**init, **{k: v for k, v in params.items() if k in cls.STATES and k not in cls.PARAMS}}
         params = {k: v for k, v in params.items() if k not in init}
+        earlier = [g.extra["options"] for g in self.groups if g.kind == "neuron" and g.block == model]
+        params, options = split_options(model, cls, params, earlier)
         unknown = set(params) - set(cls.PARAMS)
         if unknown:
             raise SncoreError(f"{model} has no parameter {sorted(unknown)[0]!r}; "
-                              f"allowed: {sorted(cls.PARAMS)}.")
+                              f"allowed: {sorted(cls.PARAMS)} and the options {sorted(options)}.")
         vals = {}
         for name, p in cls.PARAMS.items():
             v = to_canonical(params[name], p.unit, name, owner=model) if name in params else p.default
@@ -194,7 +197,9 @@ class Simulator:
             ini[name] = np.broadcast_to(np.asarray(v, float), (n,)).copy()
         offset = self._block_sizes.get(model, 0)
         self._block_sizes[model] = offset + n
-        return self._new_group(model, "neuron", n, params=vals, init=ini, block=model, offset=offset)
+        nodes = self._new_group(model, "neuron", n, params=vals, init=ini, block=model, offset=offset)
+        nodes.parts[0][0].extra["options"] = options
+        return nodes
 
     def _create_device(self, model, n, params):
         vals, other = device_params(model, n, params, self.dt)

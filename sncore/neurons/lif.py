@@ -31,7 +31,7 @@ tau_mem     ms     10.0      membrane time constant (> 0)
 I_e         1      0.0       constant drive (fires tonically if > 1)
 =========== ====== ========= ==================================================
 
-Static options (fields): ``reset`` ("subtract" or "zero"), ``surrogate`` and ``slope``
+Static options (fields; also accepted by ``sim.create`` params): ``reset`` ("subtract" or "zero"), ``surrogate`` and ``slope``
 (see :mod:`sncore.neurons._spike`). State: ``V_m`` (1, default 0), buffered drive ``I``.
 Weights are dimensionless (``weight=0.3``: a jump of 0.3 thresholds).
 
