@@ -195,6 +195,7 @@ def test_cli_rates_match_nest_at_scale_0_05(tmp_path, capsys):
         assert abs(rec["rates_Hz"][name] - mean) <= band, (name, rec["rates_Hz"][name], mean, band)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1])
 def test_rates_match_nest_at_scale_0_1(seed):
     """Scale 0.1 (7,717 neurons, 3.0e7 synapses, full in-degrees), rates over [200, 1200) ms

@@ -111,6 +111,7 @@ def test_pretrained_digits_reaches_97_percent_on_held_out_test():
     assert acc >= 0.97
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("task,target", [("digits", 0.97), ("yinyang", 0.96)])
 def test_full_training_reaches_target(task, target):
     from sncore.nn.tasks import train_task
