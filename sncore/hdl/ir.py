@@ -20,7 +20,9 @@ field         meaning                                                  unit
 dt            time step                                                ms
 populations   :class:`Population` (LIF neurons, per-population params) -
 projections   :class:`Projection` (sparse pairs, weight, delay)        mV, steps
-inputs        :class:`InputStream` (spike trains ``[T, n]``)           -
+inputs        :class:`InputStream` (spike trains ``[T, n]``) or            -
+              :class:`~sncore.hdl.lfsr_inputs.LfsrInput` (Bernoulli
+              channels from on-chip LFSRs)
 ============  ======================================================  ========
 
 Example:
@@ -37,8 +39,9 @@ import math
 import numpy as np
 
 from ..units import SncoreError
+from .lfsr_inputs import LfsrInput, poisson_inputs
 
-__all__ = ["InputStream", "NetworkIR", "Population", "Projection", "demo_network", "from_simulator"]
+__all__ = ["InputStream", "LfsrInput", "NetworkIR", "Population", "Projection", "demo_network", "from_simulator"]
 
 
 @dataclasses.dataclass
@@ -120,7 +123,9 @@ class NetworkIR:
             raise SncoreError("NetworkIR: at least one population is needed.")
         sizes = {p.name: p.n for p in self.populations} | {s.name: s.n for s in self.inputs}
         for s in self.inputs:
-            if np.asarray(s.spikes).ndim != 2:
+            if isinstance(s, LfsrInput):
+                s.validate()
+            elif np.asarray(s.spikes).ndim != 2:
                 raise SncoreError(f"input {s.name!r}: 'spikes' must be [T, n], got shape {np.shape(s.spikes)}.")
         for p in self.populations:
             if p.n < 1 or p.tau_m <= 0 or p.t_ref < 0:
@@ -151,7 +156,7 @@ class NetworkIR:
         x = np.zeros((steps, max(self.n_inputs, 0)), bool)
         k = 0
         for s in self.inputs:
-            sp = np.asarray(s.spikes, bool)
+            sp = s.spikes(steps) if isinstance(s, LfsrInput) else np.asarray(s.spikes, bool)
             t = min(steps, sp.shape[0])
             x[:t, k:k + s.n] = sp[:t]
             k += s.n
@@ -179,19 +184,28 @@ def demo_network(seed: int = 0, steps: int = 2000, dt: float = 1.0) -> NetworkIR
     return NetworkIR(dt=dt, populations=pops, projections=projs, inputs=[inp])
 
 
-def from_simulator(sim, steps: int | None = None) -> NetworkIR:
+def from_simulator(sim, steps: int | None = None, *, lfsr_width: int = 24, p_max: float = 0.1,
+                   split: bool = True, max_split: int = 64, lfsr_seed: int = 0) -> NetworkIR:
     """Convert a :class:`sncore.Simulator` of ``iaf_psc_delta`` neurons (delta synapses, weights
-    in mV) driven by ``spike_generator`` s into a :class:`NetworkIR`.
+    in mV) driven by ``spike_generator`` s and ``poisson_generator`` s into a :class:`NetworkIR`.
+
+    Every ``poisson_generator -> neuron`` connection element becomes ``S = ceil(rate dt / p_max)``
+    independent Bernoulli channels of ``p = rate dt / S`` generated on chip by LFSRs of
+    ``lfsr_width`` bits with distinct seeds drawn from ``lfsr_seed`` (an
+    :class:`~sncore.hdl.lfsr_inputs.LfsrInput` per connection and target population; see
+    :mod:`sncore.hdl.lfsr_inputs` for the approximation, ``split``, ``max_split``).  The trains
+    are not NEST's or sncore's Poisson trains, only equal in distribution up to that approximation.
 
     ``P30 I_e`` becomes the per-step drive ``bias``; ``V_m - E_L`` the initial state; ``t_ref``
     is rounded up to whole steps as in NEST.  Recorders are ignored.  Anything else (other
-    models, Poisson or current generators, finite ``V_min``, plastic synapses, spike
+    models, current generators, Poisson generators with a start/stop window, finite ``V_min``, plastic synapses, spike
     multiplicities) raises :class:`SncoreError`.
     """
     from ..network.engine import SG
 
     dt = float(sim.dt)
     pops, inputs, names = [], [], {}
+    rng, taken = np.random.default_rng(lfsr_seed), set()
     for g in sim.groups:
         if g.kind == "neuron":
             if g.model != "iaf_psc_delta":
@@ -220,14 +234,23 @@ def from_simulator(sim, steps: int | None = None) -> NetworkIR:
                 x[s[s < T], i] = True
             names[g.index] = f"sg{g.index}"
             inputs.append(InputStream(f"sg{g.index}", x))
-        elif g.kind not in ("spike_recorder", "multimeter"):
+        elif g.kind not in ("spike_recorder", "multimeter", "poisson_generator"):
             raise SncoreError(f"hdl lowering: device {g.kind!r} is not supported; allowed: spike_generator "
-                              "(deterministic inputs), spike_recorder, multimeter.")
+                              "(deterministic inputs), poisson_generator (LFSR inputs), spike_recorder, multimeter.")
     projs = []
-    for c in sim.connections:
+    for ci, c in enumerate(sim.connections):
         if c.synapse is not None:
             raise SncoreError("hdl lowering: plastic synapses are not supported.")
         tgt_groups = [g for g in sim.groups if g.kind == "neuron" and g.block == c.tgt_block]
+        if c.device is not None and c.device.kind == "poisson_generator":
+            for tg in tgt_groups:
+                name = f"pg{c.device.index}_c{ci}_{names[tg.index]}"
+                got = poisson_inputs(c, tg, dt, name, rng, taken, width=lfsr_width, p_max=p_max, split=split,
+                                     max_split=max_split)
+                if got is not None:
+                    inputs.append(got[0])
+                    projs.append(Projection(name, names[tg.index], *got[1]))
+            continue
         if c.device is not None and c.device.kind != "spike_generator":
             raise SncoreError(f"hdl lowering: device {c.device.kind!r} is not supported.")
         for tg in tgt_groups:

@@ -37,6 +37,7 @@ import numpy as np
 
 from ..units import SncoreError
 from .ir import NetworkIR
+from .lfsr_inputs import lfsr_channels
 
 __all__ = ["FixedFormat", "QuantConfig", "QuantNet", "leak_shift", "quantize", "round_fixed"]
 
@@ -121,6 +122,8 @@ class QuantNet:
     scale: float  # mV per state LSB
     dt: float
     float_params: dict
+    #: on-chip LFSR input channels: (input index, LfsrSpec, threshold, leap) (see lfsr_inputs)
+    lfsr: list = dataclasses.field(default_factory=list)
 
     @property
     def wshift(self) -> int:
@@ -229,4 +232,4 @@ def quantize(net: NetworkIR, config: QuantConfig | None = None) -> QuantNet:
     fparams = {k: np.concatenate(v) for k, v in fl.items()} | {"syn_w": wfl}
     return QuantNet(config=cfg, n=n, m=m, depth=depth, acc_width=acc_w, sum_width=sum_w, **arr,
                     syn_src=src, syn_tgt=tgt, syn_delay=dly, syn_w=w, scale=scale, dt=net.dt,
-                    float_params=fparams)
+                    float_params=fparams, lfsr=lfsr_channels(net.inputs, offs, n))

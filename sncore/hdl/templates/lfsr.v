@@ -5,7 +5,9 @@
 //   galois/right   : s' = (s >> 1) ^ (s[0]   ? TAP_MASK : 0)
 //   galois/left    : s' = (s << 1) ^ (s[W-1] ? TAP_MASK : 0)
 // `state` is what the comparator sees in this cycle (s_t): after reset s_0 = SEED
-// (ADVANCE_BEFORE = 0) or step(SEED) (ADVANCE_BEFORE = 1); each enabled clock s_{t+1} = step(s_t).
+// (ADVANCE_BEFORE = 0) or step(SEED) (ADVANCE_BEFORE = 1); each enabled clock applies LEAP steps,
+// s_{t+1} = step^LEAP(s_t) (LEAP = 1: one step; the state after t enables is
+// lfsr_sequence(spec, LEAP t + 1)[LEAP t]; the LEAP-fold step is one XOR network).
 // bit_out = (state <= threshold).
 `default_nettype none
 
@@ -15,7 +17,8 @@ module lfsr #(
     parameter [WIDTH-1:0] SEED = 16'h0001,
     parameter GALOIS = 0,
     parameter SHIFT_RIGHT = 1,
-    parameter ADVANCE_BEFORE = 0
+    parameter ADVANCE_BEFORE = 0,
+    parameter LEAP = 1
 ) (
     input  wire             clk,
     input  wire             rst,
@@ -38,11 +41,21 @@ module lfsr #(
         end
     endfunction
 
+    function [WIDTH-1:0] leap;
+        input [WIDTH-1:0] s;
+        integer k;
+        begin
+            leap = s;
+            for (k = 0; k < LEAP; k = k + 1)
+                leap = step(leap);
+        end
+    endfunction
+
     localparam [WIDTH-1:0] S0 = (ADVANCE_BEFORE != 0) ? step(SEED) : SEED;
 
     always @(posedge clk) begin
         if (rst) state <= S0;
-        else if (en) state <= step(state);
+        else if (en) state <= leap(state);
     end
 
     assign bit_out = (state <= threshold);
