@@ -3,7 +3,8 @@
 See docs/hdl.md.  Flow: :class:`~sncore.hdl.ir.NetworkIR` (or a Simulator via
 :func:`~sncore.hdl.ir.from_simulator`) -> :func:`~sncore.hdl.quant.quantize` ->
 :func:`~sncore.hdl.golden.run_golden` / :func:`~sncore.hdl.emit.emit` ->
-:func:`~sncore.hdl.cosim.cosim`.
+:func:`~sncore.hdl.cosim.cosim`; NIR graphs via :func:`~sncore.hdl.nir.from_nir`, stochastic-computing
+RTL in :mod:`sncore.hdl.sc`.
 """
 
 from .golden import accuracy_report, run_float, run_golden
@@ -15,8 +16,10 @@ from .ir import (
            demo_network,
            from_simulator,
 )
+from .lfsr_inputs import LfsrInput
+from .nir import from_nir
 from .quant import FixedFormat, QuantConfig, QuantNet, leak_shift, quantize
 
-__all__ = ["FixedFormat", "InputStream", "NetworkIR", "Population", "Projection", "QuantConfig", "QuantNet",
-           "accuracy_report", "demo_network", "from_simulator", "leak_shift", "quantize", "run_float",
+__all__ = ["FixedFormat", "InputStream", "LfsrInput", "NetworkIR", "Population", "Projection", "QuantConfig", "QuantNet",
+           "accuracy_report", "demo_network", "from_nir", "from_simulator", "leak_shift", "quantize", "run_float",
            "run_golden"]

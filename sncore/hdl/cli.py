@@ -8,7 +8,8 @@
 zoo name (:data:`sncore.zoo.NETWORKS`, e.g. ``brunel --order 2``: converted by
 :func:`~sncore.hdl.ir.from_simulator`, Poisson drive from on-chip LFSRs), or a Python file defining
 ``build()`` that returns a :class:`~sncore.hdl.ir.NetworkIR` or a ``sncore.Simulator``
-(``iaf_psc_delta`` + ``spike_generator`` / ``poisson_generator``).  Format options left out take
+(``iaf_psc_delta`` + ``spike_generator`` / ``poisson_generator``), or a ``.nir`` file
+(:func:`~sncore.hdl.nir.from_nir`; ``dt`` from its metadata, default 1 ms; Bernoulli(0.1) inputs).  Format options left out take
 the network's suggestion (:data:`SUGGESTED`) or the global defaults.
 """
 
@@ -51,6 +52,8 @@ def load_network(name: str, steps: int, seed: int = 0, order: int | None = None,
         kw = {"order": order} if order is not None and any(o.name == "order" for o in entry.options) else {}
         return from_simulator(entry.build(seed=seed + 1, n_record=0, **kw).sim, steps, lfsr_seed=seed, **lower)
     path = Path(name)
+    if path.suffix == ".nir" and path.is_file():
+        return _load_nir(path, steps, seed)
     if not path.is_file():
         raise SncoreError(f"hdl: NETWORK {name!r} is neither 'demo', a zoo network ({sorted(NETWORKS)}) nor a "
                           "Python file.")
@@ -65,6 +68,21 @@ def load_network(name: str, steps: int, seed: int = 0, order: int | None = None,
     if hasattr(net, "groups") and hasattr(net, "connections"):
         return from_simulator(net, steps, **lower)
     raise SncoreError(f"hdl: build() in {name} returned {type(net).__name__}; allowed: NetworkIR or Simulator.")
+
+
+def _load_nir(path: Path, steps: int, seed: int):
+    """A NIR file: ``dt`` from its metadata (default 1 ms), Bernoulli(0.1) input spikes from ``seed``."""
+    import nir
+    import numpy as np
+
+    from .nir import from_nir
+
+    graph = nir.read(str(path))
+    dt = float(graph.metadata.get("dt", 1.0)) if getattr(graph, "metadata", None) else 1.0
+    rng = np.random.default_rng(seed)
+    spikes = {k: rng.random((steps, int(np.prod(np.asarray(v.input_type["input"]))))) < 0.1
+              for k, v in graph.nodes.items() if type(v).__name__ == "Input"}
+    return from_nir(graph, dt, spikes=spikes)
 
 
 def _config(args):
