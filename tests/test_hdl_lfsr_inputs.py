@@ -112,3 +112,21 @@ def test_cli_cosim_brunel_both_simulators(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert rc == 0 and out["mismatches"] == 0 and set(out["simulators"]) == {"iverilog", "verilator"}
     assert out["golden_spikes"] > 0
+
+
+@pytest.mark.slow
+def test_bernoulli_drive_rate_matches_sncore_poisson_brunel():
+    """The IR's float reference (exact decay, LFSR Bernoulli drive) fires at the rate of sncore's own
+    simulation of the same Brunel network with true Poisson drive (mean-driven regime, 100 ms)."""
+    import brainunit as u
+
+    from sncore.hdl import run_float
+    from sncore.zoo import brunel
+
+    b = brunel(order=2, seed=1)
+    res = b.sim.simulate(100 * u.ms)
+    ref = (8 * res.rate(b.exc).to_decimal(u.Hz) + 2 * res.rate(b.inh).to_decimal(u.Hz)) / 10   # 8 E + 2 I
+    net = from_simulator(brunel(order=2, n_record=0).sim, 1000)
+    f = run_float(quantize(net, CFG), net.stimulus(1000))
+    rate = f["spikes"].mean() * 1e4   # per 0.1 ms step -> Hz
+    assert ref > 40 and abs(rate - ref) <= 0.1 * ref, (rate, ref)
