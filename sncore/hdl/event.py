@@ -37,6 +37,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import tempfile
@@ -46,7 +47,7 @@ from pathlib import Path
 import numpy as np
 
 from .cosim import _simulate, available, compare
-from .emit import SH_W, TEMPLATES, _bits, _hex, _pack, hw_params, write_stimulus
+from .emit import SH_W, TEMPLATES, _hex, _pack, hw_params, write_stimulus
 from .golden import run_golden
 from .quant import QuantNet
 
@@ -72,7 +73,7 @@ def _row_delay(q: QuantNet) -> int:
         return 1
     rp = q.row_ptr
     d = np.asarray(q.syn_delay)
-    return int(all(np.all(d[a:b] == d[a]) for a, b in zip(rp[:-1], rp[1:]) if b > a))
+    return int(all(np.all(d[a:b] == d[a]) for a, b in itertools.pairwise(rp) if b > a))
 
 
 def ev_params(q: QuantNet) -> dict:
@@ -217,3 +218,25 @@ def cosim_event(q: QuantNet, stimulus: np.ndarray, steps: int, out_dir=None, sim
     finally:
         if tmp is not None:
             tmp.cleanup()
+
+
+def benchmark_network(seed: int = 0, steps: int = 200, n: int = 256, m: int = 32, fanout: int = 224,
+                      p_in: float = 0.1, w_rec: tuple = (-1.6, 1.0), w_in: tuple = (0.5, 3.0)):
+    """The 256-neuron, 64k-synapse benchmark network: ``n`` LIF neurons (tau_m 16 ms, threshold
+    15 mV, t_ref 2 ms), each projecting to ``fanout`` distinct random neurons with one delay per
+    source (1-4 steps), plus ``m`` Bernoulli(``p_in``) input channels projecting to all ``n``
+    neurons; ``n * fanout + m * n`` = 65,536 synapses with the defaults.  Weights (mV) uniform in
+    ``w_rec`` / ``w_in``; the defaults give about 10 % of the sources spiking per step."""
+    from .ir import InputStream, NetworkIR, Population, Projection
+
+    rng = np.random.default_rng(seed)
+    src = np.repeat(np.arange(n), fanout)
+    tgt = np.concatenate([rng.permutation(n)[:fanout] for _ in range(n)])
+    d = np.repeat(rng.integers(1, 5, n), fanout)
+    rec = Projection("P", "P", src, tgt, rng.uniform(*w_rec, n * fanout), d)
+    isrc = np.repeat(np.arange(m), n)
+    inp = Projection("X", "P", isrc, np.tile(np.arange(n), m), rng.uniform(*w_in, m * n),
+                     np.repeat(rng.integers(1, 5, m), n))
+    pop = Population("P", n, tau_m=16.0, v_th=15.0, v_reset=0.0, t_ref=2.0, v_init=rng.uniform(0, 15, n))
+    x = rng.random((steps, m)) < p_in
+    return NetworkIR(dt=1.0, populations=[pop], projections=[rec, inp], inputs=[InputStream("X", x)])

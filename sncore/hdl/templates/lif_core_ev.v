@@ -63,7 +63,8 @@ module lif_core_ev #(
     localparam RA_W = SLOT_W + IDX_W;
     localparam [2:0] S_IDLE = 3'd0, S_UPD = 3'd1, S_UPDL = 3'd2, S_GAP = 3'd3, S_SEL = 3'd4,
                      S_ROW = 3'd5, S_WALK = 3'd6, S_DRAIN = 3'd7;
-    localparam [IDX_W-1:0] LAST_I = N - 1;
+    localparam [IDX_W:0]   NN = N;
+    localparam [IDX_W-1:0] LAST_I = NN[IDX_W-1:0] - 1'b1;
     localparam [SRC_W-1:0] NSRC0 = N;
     localparam [SLOT_W:0] DEPTH = D;
 
