@@ -13,12 +13,12 @@
 //                 port, no initial contents: written through ld_* before the first step)
 //
 // One time step, started by a `start` pulse (in_spk latched):
-//   UPD  (N cycles + 1): stage U0 issues the reads of neuron i (vr, pmem, ring[slot][i]); stage
-//        U1 computes, one cycle later,
+//   UPD  (N cycles + 2): stage U0 issues the reads of neuron i (vr, pmem, ring[slot][i]); stage
+//        U1 forms the sum and clears ring[slot][i], stage U2 saturates and decides,
 //          refractory (r != 0): v kept, r <= r - 1
 //          else s = sat(v - (sh ? v >>> sh : 0) + a + bias); fire = s >= thr (STRICT: s > thr)
 //               v <= fire ? (SUBTRACT ? sat(s - thr) : vreset) : s;  r <= fire ? tref : r
-//        writes vr and ring[slot][i] <= 0, pushes i into the spike FIFO when it fires and shows
+//        writes vr, pushes i into the spike FIFO when it fires and shows
 //        the update on upd_* (upd_valid high for one cycle per neuron).
 //   GAP  (1 cycle): the FIFO's first word becomes readable.
 //   EVENTS: active inputs first (lowest channel first), then the FIFO. Per source:
@@ -29,7 +29,7 @@
 //        (the block RAM returns the old word in that case: read-first).
 //   SEL finds nothing: DRAIN (1 cycle, the last E2), slot <= (slot + 1) mod D, `done` pulses and
 //        `cycles` holds the number of cycles of this step:
-//          cycles = N + 4 + sum over spiking sources j of (max(len_j, 1) + 1)
+//          cycles = N + 5 + sum over spiking sources j of (max(len_j, 1) + 1)
 // The accumulator is ACC_W bits wide, enough for the worst-case sum (no overflow possible).
 `default_nettype none
 
@@ -61,8 +61,8 @@ module lif_core_ev #(
     localparam PTR_W = SYN_AW + 1;
     localparam RWD = 2 * PTR_W + DLY_W;          // {start, end, delay}
     localparam RA_W = SLOT_W + IDX_W;
-    localparam [2:0] S_IDLE = 3'd0, S_UPD = 3'd1, S_UPDL = 3'd2, S_GAP = 3'd3, S_SEL = 3'd4,
-                     S_ROW = 3'd5, S_WALK = 3'd6, S_DRAIN = 3'd7;
+    localparam [3:0] S_IDLE = 4'd0, S_UPD = 4'd1, S_UPDL = 4'd2, S_UPDL2 = 4'd3, S_GAP = 4'd4, S_SEL = 4'd5,
+                     S_ROW = 4'd6, S_WALK = 4'd7, S_DRAIN = 4'd8;
     localparam [IDX_W:0]   NN = N;
     localparam [IDX_W-1:0] LAST_I = NN[IDX_W-1:0] - 1'b1;
     localparam [SRC_W-1:0] NSRC0 = N;
@@ -83,9 +83,9 @@ module lif_core_ev #(
         for (k = 0; k < (1 << RA_W); k = k + 1) ring[k] = {ACC_W{1'b0}};
     end
 
-    reg [2:0]        state;
-    reg [IDX_W-1:0]  i, i1;
-    reg              u1_v;
+    reg [3:0]        state;
+    reg [IDX_W-1:0]  i, i1, i2;
+    reg              u1_v, u2_v;
     reg [SLOT_W-1:0] slot;
     reg [M-1:0]      in_pend;
     reg [IDX_W:0]    wcnt, rd;
@@ -101,24 +101,25 @@ module lif_core_ev #(
     reg [RWD-1:0]          row_q;
     reg [SYW-1:0]          syn_q;
 
-    // ---------------------------------------------------------------- neuron update (U1)
-    wire signed [W-1:0]    thr  = p_q[PW-1 -: W];
-    wire signed [W-1:0]    vrst = p_q[PW-W-1 -: W];
+    // ---------------------------------------------------------------- neuron update
+    // U1: the sum (registered into the U2 stage)
     wire signed [W-1:0]    bias = p_q[PW-2*W-1 -: W];
     wire [SH_W-1:0]        sh   = p_q[R_W +: SH_W];
-    wire [R_W-1:0]         tref = p_q[R_W-1:0];
-    wire signed [W-1:0]    v    = vr_q[VW-1 -: W];
-    wire [R_W-1:0]         r    = vr_q[R_W-1:0];
-    wire signed [W-1:0]    vsh  = v >>> sh;
+    wire signed [W-1:0]    v1   = vr_q[VW-1 -: W];
+    wire signed [W-1:0]    vsh  = v1 >>> sh;
     // both arms are W bits: no extension, so the unsigned zero cannot change the bits
     wire signed [W-1:0]    leak = (sh != {SH_W{1'b0}}) ? vsh : {W{1'b0}};
 
     // explicit sign extension to SUM_W (no implicit signed/unsigned mixing)
-    wire signed [SUM_W-1:0] vx = {{(SUM_W - W){v[W-1]}}, v};
+    wire signed [SUM_W-1:0] vx = {{(SUM_W - W){v1[W-1]}}, v1};
     wire signed [SUM_W-1:0] lx = {{(SUM_W - W){leak[W-1]}}, leak};
     wire signed [SUM_W-1:0] bx = {{(SUM_W - W){bias[W-1]}}, bias};
     wire signed [SUM_W-1:0] ax = {{(SUM_W - ACC_W){ring_q[ACC_W-1]}}, ring_q};
-    wire signed [SUM_W-1:0] raw = vx - lx + ax + bx;
+    wire signed [SUM_W-1:0] raw1 = vx - lx + ax + bx;
+    // U2: saturate, threshold, reset, refractory counter (operands registered)
+    reg signed [SUM_W-1:0] raw;
+    reg signed [W-1:0]     v, thr, vrst;
+    reg [R_W-1:0]          r, tref;
     wire signed [SUM_W-1:0] hix = {{(SUM_W - W + 1){1'b0}}, {(W - 1){1'b1}}};
     wire signed [SUM_W-1:0] lox = {{(SUM_W - W + 1){1'b1}}, {(W - 1){1'b0}}};
     /* verilator lint_off UNUSEDSIGNAL */  // satx lies in the W-bit range: upper bits are sign copies
@@ -217,11 +218,11 @@ module lif_core_ev #(
     always @(posedge clk) begin
         vr_q <= vr[i];
         p_q <= pmem[i];
-        if (u1_v) vr[i1] <= {v_new, r_new};
+        if (u2_v) vr[i2] <= {v_new, r_new};
         ring_q <= ring[ring_ra];
         if (ring_we) ring[ring_wa] <= ring_wd;
         fifo_q <= fifo[rd[IDX_W-1:0]];
-        if (u1_v && fire) fifo[wcnt[IDX_W-1:0]] <= i1;
+        if (u2_v && fire) fifo[wcnt[IDX_W-1:0]] <= i2;
         row_q <= rowm[src_sel];
         if (ld_en) synm[syn_addr] <= ld_data;
         else syn_q <= synm[syn_addr];
@@ -235,6 +236,7 @@ module lif_core_ev #(
             done <= 1'b0;
             upd_valid <= 1'b0;
             u1_v <= 1'b0;
+            u2_v <= 1'b0;
             e1_v <= 1'b0;
             e2_v <= 1'b0;
             l_v <= 1'b0;
@@ -242,15 +244,23 @@ module lif_core_ev #(
             cycles <= 32'd0;
         end else begin
             done <= 1'b0;
-            upd_valid <= u1_v;
-            if (u1_v) begin
-                upd_idx <= i1;
+            upd_valid <= u2_v;
+            if (u2_v) begin
+                upd_idx <= i2;
                 upd_v <= v_new;
                 upd_spike <= fire;
                 if (fire) wcnt <= wcnt + {{IDX_W{1'b0}}, 1'b1};
             end
             u1_v <= (state == S_UPD);
             i1 <= i;
+            u2_v <= u1_v;
+            i2 <= i1;
+            raw <= raw1;
+            v <= v1;
+            r <= vr_q[R_W-1:0];
+            thr <= p_q[PW-1 -: W];
+            vrst <= p_q[PW-W-1 -: W];
+            tref <= p_q[R_W-1:0];
             e1_v <= iss;
             e1_rdly <= iss_dly;
             e2_v <= e1_v;
@@ -275,7 +285,8 @@ module lif_core_ev #(
                     if (i == LAST_I) state <= S_UPDL;
                     else i <= i + {{(IDX_W - 1){1'b0}}, 1'b1};
                 end
-                S_UPDL: state <= S_GAP;
+                S_UPDL: state <= S_UPDL2;
+                S_UPDL2: state <= S_GAP;
                 S_GAP: state <= S_SEL;
                 S_SEL: begin
                     if (in_any) begin
