@@ -104,8 +104,8 @@ def test_read_after_write_forwarding_and_mutant(tmp_path):
 
 @needs_iverilog
 def test_cycle_count_by_hand(tmp_path):
-    """3 neurons that never fire, one input with 5 synapses: N + 5 = 8 cycles per idle step,
-    8 + (5 + 1) = 14 when the input spikes; dense count 8 + 6 + 3 * 2 (empty neuron rows) = 20."""
+    """3 neurons that never fire, one input with 5 synapses: N + 6 = 9 cycles per idle step,
+    9 + (5 + 1) = 15 when the input spikes; dense count 9 + 6 + 3 * 2 (empty neuron rows) = 21."""
     x = np.zeros((20, 1), bool)
     x[[0, 3, 4, 10]] = True
     p = Population("P", 3, tau_m=np.inf, v_th=100.0, t_ref=0.0)
@@ -117,9 +117,9 @@ def test_cycle_count_by_hand(tmp_path):
     from sncore.hdl.event import read_event_outputs
 
     cyc = read_event_outputs(tmp_path / "out.txt", 3)["cycles"]
-    np.testing.assert_array_equal(cyc, np.where(x[:, 0], 14, 8))
-    assert s["cycles_dense"] == 20
-    assert cycles_event(q, np.zeros((20, 3)), x)["dense"] == 20
+    np.testing.assert_array_equal(cyc, np.where(x[:, 0], 15, 9))
+    assert s["cycles_dense"] == 21
+    assert cycles_event(q, np.zeros((20, 3)), x)["dense"] == 21
 
 
 @needs_verilator
@@ -170,10 +170,10 @@ def test_benchmark_network_fits_up5k(tmp_path):
 
 
 def test_cycles_formula_counts_rows():
-    """Formula on the benchmark network: an all-silent step costs N + 5, the dense count walks
+    """Formula on the benchmark network: an all-silent step costs N + 6, the dense count walks
     all 65,536 synapses plus one selection cycle per source (256 + 32)."""
     net = benchmark_network(steps=3)
     q = quantize(net)
     c = cycles_event(q, np.zeros((3, 256)), np.zeros((3, 32), bool))
-    np.testing.assert_array_equal(c["event"], 261)
-    assert c["dense"] == 261 + 65536 + 288
+    np.testing.assert_array_equal(c["event"], 262)
+    assert c["dense"] == 262 + 65536 + 288

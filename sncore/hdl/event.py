@@ -7,11 +7,11 @@ with forwarding of the previous cycle's result on a same-address hit).
 
 **Cycles per step** (``cycles`` output of the core, :func:`cycles_event`)::
 
-    event = N + 5 + sum over spiking sources j of (max(len_j, 1) + 1)
-    dense = N + 5 + sum over all sources j of (max(len_j, 1) + 1)      (every row walked)
+    event = N + 6 + sum over spiking sources j of (max(len_j, 1) + 1)
+    dense = N + 6 + sum over all sources j of (max(len_j, 1) + 1)      (every row walked)
 
 ``len_j`` is the number of synapses of source ``j`` (neurons that fired this step, input channels
-with a spike).  ``N + 2`` cycles update the neurons (three-stage pipeline), one cycle makes the spike
+with a spike).  ``N + 3`` cycles update the neurons (four-stage pipeline), one cycle makes the spike
 FIFO readable, each row costs one selection cycle plus one cycle per synapse, and two cycles end
 the step (empty selection, last accumulate).
 
@@ -93,7 +93,7 @@ def cycles_event(q: QuantNet, spikes: np.ndarray, stimulus: np.ndarray) -> dict:
     x[:, :q.m] = np.asarray(stimulus, bool).reshape(len(stimulus), q.m)
     active = np.concatenate([np.asarray(spikes, bool), x], axis=1)
     per_row = np.maximum(lens, 1) + 1
-    return {"event": q.n + 5 + active.astype(np.int64) @ per_row, "dense": int(q.n + 5 + per_row.sum())}
+    return {"event": q.n + 6 + active.astype(np.int64) @ per_row, "dense": int(q.n + 6 + per_row.sum())}
 
 
 def emit_event(q: QuantNet, out_dir, stimulus: np.ndarray | None = None, templates=None) -> dict:
@@ -154,7 +154,7 @@ endmodule
         steps = len(stimulus)
     manifest = {"top": TOP, "rtl": [f"{TOP}.v", CORE], "testbench": TB, "params": P, "steps": steps,
                 "n_synapses": len(q.syn_w), "memories": sorted(files),
-                "cycles_per_step_dense": int(q.n + 5 + (np.maximum(lens, 1) + 1).sum())}
+                "cycles_per_step_dense": int(q.n + 6 + (np.maximum(lens, 1) + 1).sum())}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
     return manifest
 

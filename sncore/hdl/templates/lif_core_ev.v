@@ -13,8 +13,8 @@
 //                 port, no initial contents: written through ld_* before the first step)
 //
 // One time step, started by a `start` pulse (in_spk latched):
-//   UPD  (N cycles + 2): stage U0 issues the reads of neuron i (vr, pmem, ring[slot][i]); stage
-//        U1 forms the sum and clears ring[slot][i], stage U2 saturates and decides,
+//   UPD  (N cycles + 3): stage U0 issues the reads of neuron i (vr, pmem, ring[slot][i]); stage
+//        U1 forms the sum and clears ring[slot][i], U2 saturates, U3 decides,
 //          refractory (r != 0): v kept, r <= r - 1
 //          else s = sat(v - (sh ? v >>> sh : 0) + a + bias); fire = s >= thr (STRICT: s > thr)
 //               v <= fire ? (SUBTRACT ? sat(s - thr) : vreset) : s;  r <= fire ? tref : r
@@ -29,7 +29,7 @@
 //        (the block RAM returns the old word in that case: read-first).
 //   SEL finds nothing: DRAIN (1 cycle, the last E2), slot <= (slot + 1) mod D, `done` pulses and
 //        `cycles` holds the number of cycles of this step:
-//          cycles = N + 5 + sum over spiking sources j of (max(len_j, 1) + 1)
+//          cycles = N + 6 + sum over spiking sources j of (max(len_j, 1) + 1)
 // The accumulator is ACC_W bits wide, enough for the worst-case sum (no overflow possible).
 `default_nettype none
 
@@ -61,8 +61,8 @@ module lif_core_ev #(
     localparam PTR_W = SYN_AW + 1;
     localparam RWD = 2 * PTR_W + DLY_W;          // {start, end, delay}
     localparam RA_W = SLOT_W + IDX_W;
-    localparam [3:0] S_IDLE = 4'd0, S_UPD = 4'd1, S_UPDL = 4'd2, S_UPDL2 = 4'd3, S_GAP = 4'd4, S_SEL = 4'd5,
-                     S_ROW = 4'd6, S_WALK = 4'd7, S_DRAIN = 4'd8;
+    localparam [3:0] S_IDLE = 4'd0, S_UPD = 4'd1, S_UPDL = 4'd2, S_UPDL2 = 4'd3, S_UPDL3 = 4'd4, S_GAP = 4'd5,
+                     S_SEL = 4'd6, S_ROW = 4'd7, S_WALK = 4'd8, S_DRAIN = 4'd9;
     localparam [IDX_W:0]   NN = N;
     localparam [IDX_W-1:0] LAST_I = NN[IDX_W-1:0] - 1'b1;
     localparam [SRC_W-1:0] NSRC0 = N;
@@ -84,8 +84,8 @@ module lif_core_ev #(
     end
 
     reg [3:0]        state;
-    reg [IDX_W-1:0]  i, i1, i2;
-    reg              u1_v, u2_v;
+    reg [IDX_W-1:0]  i, i1, i2, i3;
+    reg              u1_v, u2_v, u3_v;
     reg [SLOT_W-1:0] slot;
     reg [M-1:0]      in_pend;
     reg [IDX_W:0]    wcnt, rd;
@@ -116,16 +116,18 @@ module lif_core_ev #(
     wire signed [SUM_W-1:0] bx = {{(SUM_W - W){bias[W-1]}}, bias};
     wire signed [SUM_W-1:0] ax = {{(SUM_W - ACC_W){ring_q[ACC_W-1]}}, ring_q};
     wire signed [SUM_W-1:0] raw1 = vx - lx + ax + bx;
-    // U2: saturate, threshold, reset, refractory counter (operands registered)
+    // U2: saturate (operands registered)
     reg signed [SUM_W-1:0] raw;
-    reg signed [W-1:0]     v, thr, vrst;
-    reg [R_W-1:0]          r, tref;
+    reg signed [W-1:0]     v2, thr2, vrst2;
+    reg [R_W-1:0]          r2, tref2;
     wire signed [SUM_W-1:0] hix = {{(SUM_W - W + 1){1'b0}}, {(W - 1){1'b1}}};
     wire signed [SUM_W-1:0] lox = {{(SUM_W - W + 1){1'b1}}, {(W - 1){1'b0}}};
     /* verilator lint_off UNUSEDSIGNAL */  // satx lies in the W-bit range: upper bits are sign copies
     wire signed [SUM_W-1:0] satx = (raw > hix) ? hix : ((raw < lox) ? lox : raw);
     /* verilator lint_on UNUSEDSIGNAL */
-    wire signed [W-1:0]     s = satx[W-1:0];
+    // U3: threshold, reset, refractory counter (operands registered)
+    reg signed [W-1:0]     s, v, thr, vrst;
+    reg [R_W-1:0]          r, tref;
     wire                    refr = (r != {R_W{1'b0}});
     wire                    over_thr = (STRICT != 0) ? (s > thr) : (s >= thr);
     wire                    fire = !refr && over_thr;
@@ -218,11 +220,11 @@ module lif_core_ev #(
     always @(posedge clk) begin
         vr_q <= vr[i];
         p_q <= pmem[i];
-        if (u2_v) vr[i2] <= {v_new, r_new};
+        if (u3_v) vr[i3] <= {v_new, r_new};
         ring_q <= ring[ring_ra];
         if (ring_we) ring[ring_wa] <= ring_wd;
         fifo_q <= fifo[rd[IDX_W-1:0]];
-        if (u2_v && fire) fifo[wcnt[IDX_W-1:0]] <= i2;
+        if (u3_v && fire) fifo[wcnt[IDX_W-1:0]] <= i3;
         row_q <= rowm[src_sel];
         if (ld_en) synm[syn_addr] <= ld_data;
         else syn_q <= synm[syn_addr];
@@ -237,6 +239,7 @@ module lif_core_ev #(
             upd_valid <= 1'b0;
             u1_v <= 1'b0;
             u2_v <= 1'b0;
+            u3_v <= 1'b0;
             e1_v <= 1'b0;
             e2_v <= 1'b0;
             l_v <= 1'b0;
@@ -244,9 +247,9 @@ module lif_core_ev #(
             cycles <= 32'd0;
         end else begin
             done <= 1'b0;
-            upd_valid <= u2_v;
-            if (u2_v) begin
-                upd_idx <= i2;
+            upd_valid <= u3_v;
+            if (u3_v) begin
+                upd_idx <= i3;
                 upd_v <= v_new;
                 upd_spike <= fire;
                 if (fire) wcnt <= wcnt + {{IDX_W{1'b0}}, 1'b1};
@@ -256,11 +259,19 @@ module lif_core_ev #(
             u2_v <= u1_v;
             i2 <= i1;
             raw <= raw1;
-            v <= v1;
-            r <= vr_q[R_W-1:0];
-            thr <= p_q[PW-1 -: W];
-            vrst <= p_q[PW-W-1 -: W];
-            tref <= p_q[R_W-1:0];
+            v2 <= v1;
+            r2 <= vr_q[R_W-1:0];
+            thr2 <= p_q[PW-1 -: W];
+            vrst2 <= p_q[PW-W-1 -: W];
+            tref2 <= p_q[R_W-1:0];
+            u3_v <= u2_v;
+            i3 <= i2;
+            s <= satx[W-1:0];
+            v <= v2;
+            r <= r2;
+            thr <= thr2;
+            vrst <= vrst2;
+            tref <= tref2;
             e1_v <= iss;
             e1_rdly <= iss_dly;
             e2_v <= e1_v;
@@ -286,7 +297,8 @@ module lif_core_ev #(
                     else i <= i + {{(IDX_W - 1){1'b0}}, 1'b1};
                 end
                 S_UPDL: state <= S_UPDL2;
-                S_UPDL2: state <= S_GAP;
+                S_UPDL2: state <= S_UPDL3;
+                S_UPDL3: state <= S_GAP;
                 S_GAP: state <= S_SEL;
                 S_SEL: begin
                     if (in_any) begin
