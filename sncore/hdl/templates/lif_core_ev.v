@@ -151,15 +151,15 @@ module lif_core_ev #(
     end
 
     // ---------------------------------------------------------------- source selection (SEL)
-    reg [SRC_W-1:0] in_idx;
-    integer b;
-    always @* begin                      // lowest pending input channel
-        in_idx = {SRC_W{1'b0}};
-        for (b = M - 1; b >= 0; b = b - 1)
-            if (in_pend[b]) in_idx = b[SRC_W-1:0];
-    end
     wire             in_any  = (in_pend != {M{1'b0}});
     wire [M-1:0]     in_low  = in_pend & (~in_pend + {{(M - 1){1'b0}}, 1'b1});   // lowest set bit
+    reg [SRC_W-1:0] in_idx;              // its index: an OR tree over the one-hot in_low
+    integer b;
+    always @* begin
+        in_idx = {SRC_W{1'b0}};
+        for (b = 0; b < M; b = b + 1)
+            if (in_low[b]) in_idx = in_idx | b[SRC_W-1:0];
+    end
     wire             fifo_any = (rd != wcnt);
     wire [SRC_W-1:0] fifo_src = {{(SRC_W - IDX_W){1'b0}}, fifo_q};
     wire [SRC_W-1:0] src_sel = in_any ? NSRC0 + in_idx : fifo_src;
