@@ -160,9 +160,18 @@ module lif_core_ev #(
         for (b = 0; b < M; b = b + 1)
             if (in_low[b]) in_idx = in_idx | b[SRC_W-1:0];
     end
+    // registered one cycle after in_pend changes (SEL never follows SEL, so always current there)
+    reg              in_any_q;
+    reg [M-1:0]      in_low_q;
+    reg [SRC_W-1:0]  in_src_q;
+    always @(posedge clk) begin
+        in_any_q <= in_any;
+        in_low_q <= in_low;
+        in_src_q <= NSRC0 + in_idx;
+    end
     wire             fifo_any = (rd != wcnt);
     wire [SRC_W-1:0] fifo_src = {{(SRC_W - IDX_W){1'b0}}, fifo_q};
-    wire [SRC_W-1:0] src_sel = in_any ? NSRC0 + in_idx : fifo_src;
+    wire [SRC_W-1:0] src_sel = in_any_q ? in_src_q : fifo_src;
 
     // row descriptor (S_ROW)
     wire [PTR_W-1:0] row_start = row_q[RWD-1 -: PTR_W];
@@ -301,8 +310,8 @@ module lif_core_ev #(
                 S_UPDL3: state <= S_GAP;
                 S_GAP: state <= S_SEL;
                 S_SEL: begin
-                    if (in_any) begin
-                        in_pend <= in_pend & ~in_low;
+                    if (in_any_q) begin
+                        in_pend <= in_pend & ~in_low_q;
                         state <= S_ROW;
                     end else if (fifo_any) begin
                         rd <= rd + {{IDX_W{1'b0}}, 1'b1};
