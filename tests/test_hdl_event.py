@@ -177,3 +177,17 @@ def test_cycles_formula_counts_rows():
     c = cycles_event(q, np.zeros((3, 256)), np.zeros((3, 32), bool))
     np.testing.assert_array_equal(c["event"], 262)
     assert c["dense"] == 262 + 65536 + 288
+
+
+@needs_iverilog
+def test_cli_event_core(tmp_path, capsys):
+    import json
+
+    from sncore.cli import main
+
+    assert main(["hdl", "cosim", "demo", "--steps", "120", "--simulator", "iverilog", "--core", "event"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["mismatches"] == 0 and out["cycle_formula_errors"] == 0 and out["params"]["ROW_DELAY"] == 0
+    assert main(["hdl", "lower", "demo", "--out", str(tmp_path), "--steps", "20", "--core", "event"]) == 0
+    man = json.loads((tmp_path / "manifest.json").read_text())
+    assert man["top"] == "snn_ev_top" and (tmp_path / "row.hex").exists()

@@ -221,7 +221,7 @@ def cosim_event(q: QuantNet, stimulus: np.ndarray, steps: int, out_dir=None, sim
 
 
 def benchmark_network(seed: int = 0, steps: int = 200, n: int = 256, m: int = 32, fanout: int = 224,
-                      p_in: float = 0.1, w_rec: tuple = (-1.6, 1.0), w_in: tuple = (0.5, 3.0)):
+                      p_in: float = 0.1, w_rec: tuple = (-1.3, 1.0), w_in: tuple = (0.5, 3.0)):
     """The 256-neuron, 64k-synapse benchmark network: ``n`` LIF neurons (tau_m 16 ms, threshold
     15 mV, t_ref 2 ms), each projecting to ``fanout`` distinct random neurons with one delay per
     source (1-4 steps), plus ``m`` Bernoulli(``p_in``) input channels projecting to all ``n``
