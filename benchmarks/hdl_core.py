@@ -5,7 +5,7 @@ random neurons, plus 32 Bernoulli(0.1) inputs to all 256: 65,536 synapses, about
 sources spiking per step). Measured:
 
 * cycles per step: from the cycle counter of the RTL in co-simulation (iverilog for ``--steps``
-  steps, verilator for ``--vsteps`` steps), checked against the formula of
+  steps, verilator for ``--vsteps`` steps, the dense build ``EVENT = 0`` for ``--dsteps``), checked against the formula of
   :mod:`sncore.hdl.event` and bit-exact against the golden model; the formula over ``--gsteps``
   golden-model steps; the dense count (every row walked) and the old ``lif_core``'s count;
 * resources: yosys ``synth_ice40 -device u -spram`` (UP5K) and ``synth_xilinx -family xc7``;
@@ -47,6 +47,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--steps", type=int, default=100, help="iverilog co-simulation steps (default 100)")
     ap.add_argument("--vsteps", type=int, default=1000, help="verilator co-simulation steps (0: skip)")
     ap.add_argument("--gsteps", type=int, default=2000, help="golden-model steps for the cycle formula")
+    ap.add_argument("--dsteps", type=int, default=3, help="iverilog steps of the dense build (EVENT=0; 0: skip)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-pnr", action="store_true")
     ap.add_argument("--no-xc7", action="store_true")
@@ -71,18 +72,20 @@ def main(argv=None) -> dict:
                               "old_lif_core_dense": int(q.n + n_src + 2 * len(q.syn_w) + 2)},
            "cosim": {}, "environment": environment()}
     with tempfile.TemporaryDirectory(prefix="hdl_core_") as tmp:
-        for sim, steps in (("iverilog", args.steps), ("verilator", args.vsteps)):
+        for key, sim, steps in (("iverilog", "iverilog", args.steps), ("verilator", "verilator", args.vsteps),
+                                ("iverilog_dense", "iverilog", args.dsteps)):
             if steps <= 0 or not available(sim):
                 continue
             t0 = time.perf_counter()
-            s = cosim_event(q, x[:steps], steps, out_dir=Path(tmp) / sim, simulators=(sim,), timeout=3600)
+            s = cosim_event(q, x[:steps], steps, out_dir=Path(tmp) / key, simulators=(sim,), timeout=3600,
+                            event=key != "iverilog_dense")
             r = s["simulators"][sim]
-            res["cosim"][sim] = {"steps": steps, "spike_mismatches": r["spike_mismatches"],
+            res["cosim"][key] = {"steps": steps, "spike_mismatches": r["spike_mismatches"],
                                  "membrane_mismatches": r["membrane_mismatches"],
                                  "cycle_formula_errors": r["cycle_formula_errors"],
                                  "cycles_mean": round(r["cycles_mean"], 1), "cycles_max": r["cycles_max"],
                                  "golden_spikes": s["golden_spikes"], "wall_s": round(time.perf_counter() - t0, 1)}
-            print(sim, json.dumps(res["cosim"][sim]), flush=True)
+            print(key, json.dumps(res["cosim"][key]), flush=True)
         d = Path(tmp) / "synth"
         emit_event(q, d, x[:5])
         targets = ("ice40",) if args.no_xc7 else ("ice40", "xc7")

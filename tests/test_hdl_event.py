@@ -122,11 +122,24 @@ def test_cycle_count_by_hand(tmp_path):
     assert cycles_event(q, np.zeros((20, 3)), x)["dense"] == 21
 
 
-@needs_verilator
+@needs_iverilog
 @pytest.mark.parametrize("net", ["demo", "row_delay"])
-def test_event_core_lint_clean(net, tmp_path):
+def test_dense_build_walks_every_row(net, tmp_path):
+    """EVENT = 0: bit-exact, and every step costs the constant dense count."""
+    n = demo_network(seed=3) if net == "demo" else benchmark_network(seed=1, steps=300, n=16, m=4, fanout=10,
+                                                                     p_in=0.3, w_rec=(-3.0, 6.0), w_in=(1.0, 6.0))
+    q = quantize(n)
+    s = cosim_event(q, n.stimulus(300), 300, out_dir=tmp_path, event=False)
+    _ok(s, 300)
+    assert s["params"]["EVENT"] == 0 and s["golden_spikes"] > 100
+    assert s["simulators"]["iverilog"]["cycles_mean"] == s["cycles_dense"] == q.n + 6 + len(q.syn_w) + q.n + q.m
+
+
+@needs_verilator
+@pytest.mark.parametrize("net,event", [("demo", True), ("row_delay", True), ("demo", False)])
+def test_event_core_lint_clean(net, event, tmp_path):
     n = demo_network() if net == "demo" else benchmark_network(steps=5, n=16, m=4, fanout=8)
-    man = emit_event(quantize(n), tmp_path, n.stimulus(5))
+    man = emit_event(quantize(n), tmp_path, n.stimulus(5), event=event)
     assert man["params"]["ROW_DELAY"] == int(net == "row_delay")
     r = subprocess.run(["verilator", "--lint-only", "-Wall", "--top-module", man["top"], *man["rtl"]], cwd=tmp_path,
                        capture_output=True, text=True, check=False)

@@ -8,7 +8,7 @@ with forwarding of the previous cycle's result on a same-address hit).
 **Cycles per step** (``cycles`` output of the core, :func:`cycles_event`)::
 
     event = N + 6 + sum over spiking sources j of (max(len_j, 1) + 1)
-    dense = N + 6 + sum over all sources j of (max(len_j, 1) + 1)      (every row walked)
+    dense = N + 6 + sum over all sources j of (max(len_j, 1) + 1)      (EVENT = 0: every row walked)
 
 ``len_j`` is the number of synapses of source ``j`` (neurons that fired this step, input channels
 with a spike).  ``N + 3`` cycles update the neurons (four-stage pipeline), one cycle makes the spike
@@ -76,9 +76,10 @@ def _row_delay(q: QuantNet) -> int:
     return int(all(np.all(d[a:b] == d[a]) for a, b in itertools.pairwise(rp) if b > a))
 
 
-def ev_params(q: QuantNet) -> dict:
-    """Verilog parameters of ``lif_core_ev`` for ``q``."""
+def ev_params(q: QuantNet, event: bool = True) -> dict:
+    """Verilog parameters of ``lif_core_ev`` for ``q`` (``event=False``: the dense build)."""
     P = hw_params(q)
+    P["EVENT"] = int(event)
     P["ROW_DELAY"] = _row_delay(q)
     P["SYW"] = P["IDX_W"] + P["WW"] + (0 if P["ROW_DELAY"] else P["DLY_W"])
     return P
@@ -96,12 +97,14 @@ def cycles_event(q: QuantNet, spikes: np.ndarray, stimulus: np.ndarray) -> dict:
     return {"event": q.n + 6 + active.astype(np.int64) @ per_row, "dense": int(q.n + 6 + per_row.sum())}
 
 
-def emit_event(q: QuantNet, out_dir, stimulus: np.ndarray | None = None, templates=None) -> dict:
+def emit_event(q: QuantNet, out_dir, stimulus: np.ndarray | None = None, templates=None,
+               event: bool = True) -> dict:
     """Write the event-driven design for ``q`` into ``out_dir``; returns the manifest.
-    ``templates`` overrides the RTL template folder (mutation tests)."""
+    ``templates`` overrides the RTL template folder (mutation tests); ``event=False`` builds the
+    dense variant (``EVENT = 0``: every row walked, for cycle comparisons)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    P = ev_params(q)
+    P = ev_params(q, event)
     W, R_W, ptr_w = P["W"], P["R_W"], P["SYN_AW"] + 1
     lens = row_lengths(q, P["M"])
     lens_pad = np.concatenate([lens, np.zeros((1 << P["SRC_W"]) - len(lens), np.int64)])
@@ -181,9 +184,10 @@ def run_event_rtl(design, manifest: dict, steps: int, simulator: str = "iverilog
 
 
 def cosim_event(q: QuantNet, stimulus: np.ndarray, steps: int, out_dir=None, simulators=("iverilog",),
-                templates=None, timeout: float = 600) -> dict:
+                templates=None, timeout: float = 600, event: bool = True) -> dict:
     """Emit, simulate and compare the event core with the golden model (every spike, every membrane,
-    every step) and its cycle counts with :func:`cycles_event`.  Returns a summary dict:
+    every step) and its cycle counts with :func:`cycles_event` (``event=False``: the dense build,
+    whose count must be the constant dense formula).  Returns a summary dict:
     per simulator the mismatch counts, ``cycle_formula_errors`` (steps whose measured cycles differ
     from the formula), measured cycles (mean, max) and the dense count."""
     stimulus = np.asarray(stimulus, bool)[:steps]
@@ -192,7 +196,7 @@ def cosim_event(q: QuantNet, stimulus: np.ndarray, steps: int, out_dir=None, sim
         tmp = tempfile.TemporaryDirectory(prefix="sncore_hdlev_")
         out_dir = tmp.name
     try:
-        man = emit_event(q, out_dir, stimulus, templates=templates)
+        man = emit_event(q, out_dir, stimulus, templates=templates, event=event)
         gold = run_golden(q, stimulus)
         cyc = cycles_event(q, gold["spikes"], stimulus)
         summary = {"steps": int(steps), "neurons": q.n, "inputs": q.m, "synapses": len(q.syn_w),
@@ -206,7 +210,8 @@ def cosim_event(q: QuantNet, stimulus: np.ndarray, steps: int, out_dir=None, sim
                 continue
             rtl = run_event_rtl(out_dir, man, steps, sim, timeout)
             c = rtl["cycles"]
-            ce = int(np.sum(c != cyc["event"][:len(c)])) + steps - len(c)
+            expect = cyc["event"] if event else np.full(steps, cyc["dense"])
+            ce = int(np.sum(c != expect[:len(c)])) + steps - len(c)
             errs += ce
             summary["simulators"][sim] = compare(gold, rtl) | {
                 "wall_s": round(rtl["wall_s"], 3), "cycle_formula_errors": ce,

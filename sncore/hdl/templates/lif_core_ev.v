@@ -30,6 +30,8 @@
 //   SEL finds nothing: DRAIN (1 cycle, the last E2), slot <= (slot + 1) mod D, `done` pulses and
 //        `cycles` holds the number of cycles of this step:
 //          cycles = N + 6 + sum over spiking sources j of (max(len_j, 1) + 1)
+//        With EVENT = 0 (dense, for comparison) SEL takes every source in order and the
+//        synapses of silent ones pass as bubbles: cycles = N + 6 + sum over all j of (...).
 // The accumulator is ACC_W bits wide, enough for the worst-case sum (no overflow possible).
 `default_nettype none
 
@@ -38,7 +40,7 @@ module lif_core_ev #(
     parameter D = 1, parameter SLOT_W = 1, parameter DLY_W = 1,
     parameter W = 16, parameter WW = 8, parameter WSHIFT = 0, parameter ACC_W = 16, parameter SUM_W = 18,
     parameter R_W = 8, parameter SH_W = 5, parameter NSYN = 1, parameter SYN_AW = 1, parameter ROW_DELAY = 0,
-    parameter STRICT = 0, parameter SUBTRACT = 0,
+    parameter STRICT = 0, parameter SUBTRACT = 0, parameter EVENT = 1,
     parameter SYW = IDX_W + WW + (ROW_DELAY != 0 ? 0 : DLY_W),
     parameter F_PARAM = "param.hex", parameter F_V0 = "v0.hex", parameter F_ROW = "row.hex"
 ) (
@@ -66,6 +68,7 @@ module lif_core_ev #(
     localparam [IDX_W:0]   NN = N;
     localparam [IDX_W-1:0] LAST_I = NN[IDX_W-1:0] - 1'b1;
     localparam [SRC_W-1:0] NSRC0 = N;
+    localparam [SRC_W-1:0] NSRC = N + M;
     localparam [SLOT_W:0] DEPTH = D;
 
     reg [VW-1:0]           vr   [0:N-1];
@@ -171,7 +174,13 @@ module lif_core_ev #(
     end
     wire             fifo_any = (rd != wcnt);
     wire [SRC_W-1:0] fifo_src = {{(SRC_W - IDX_W){1'b0}}, fifo_q};
-    wire [SRC_W-1:0] src_sel = in_any_q ? in_src_q : fifo_src;
+    // EVENT = 0 (dense, for comparison): every source's row is walked in order; synapses of
+    // sources that did not spike are issued as bubbles (no ring write), same cycles as a spike
+    reg [SRC_W-1:0]  j;
+    reg              src_on;
+    reg [N-1:0]      spk;
+    wire [(1 << SRC_W)-1:0] src_vec = {{((1 << SRC_W) - N - M){1'b0}}, in_pend, spk};
+    wire [SRC_W-1:0] src_sel = (EVENT == 0) ? j : (in_any_q ? in_src_q : fifo_src);
 
     // row descriptor (S_ROW)
     wire [PTR_W-1:0] row_start = row_q[RWD-1 -: PTR_W];
@@ -234,6 +243,7 @@ module lif_core_ev #(
         if (ring_we) ring[ring_wa] <= ring_wd;
         fifo_q <= fifo[rd[IDX_W-1:0]];
         if (u3_v && fire) fifo[wcnt[IDX_W-1:0]] <= i3;
+        if (u3_v) spk[i3] <= fire;
         row_q <= rowm[src_sel];
         if (ld_en) synm[syn_addr] <= ld_data;
         else syn_q <= synm[syn_addr];
@@ -281,7 +291,7 @@ module lif_core_ev #(
             thr <= thr2;
             vrst <= vrst2;
             tref <= tref2;
-            e1_v <= iss;
+            e1_v <= iss && (EVENT != 0 || src_on);
             e1_rdly <= iss_dly;
             e2_v <= e1_v;
             e2_ra <= e1_ra;
@@ -297,6 +307,7 @@ module lif_core_ev #(
                         in_pend <= in_spk;
                         i <= {IDX_W{1'b0}};
                         wcnt <= {(IDX_W + 1){1'b0}};
+                        j <= {SRC_W{1'b0}};
                         rd <= {(IDX_W + 1){1'b0}};
                         state <= S_UPD;
                     end
@@ -310,7 +321,11 @@ module lif_core_ev #(
                 S_UPDL3: state <= S_GAP;
                 S_GAP: state <= S_SEL;
                 S_SEL: begin
-                    if (in_any_q) begin
+                    if (EVENT == 0) begin
+                        src_on <= src_vec[j];
+                        j <= j + {{(SRC_W - 1){1'b0}}, 1'b1};
+                        state <= (j == NSRC) ? S_DRAIN : S_ROW;
+                    end else if (in_any_q) begin
                         in_pend <= in_pend & ~in_low_q;
                         state <= S_ROW;
                     end else if (fifo_any) begin
