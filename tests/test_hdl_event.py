@@ -7,6 +7,7 @@ of ``sncore.hdl.event`` plus hand-counted cases.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 
 import numpy as np
@@ -204,3 +205,16 @@ def test_cli_event_core(tmp_path, capsys):
     assert main(["hdl", "lower", "demo", "--out", str(tmp_path), "--steps", "20", "--core", "event"]) == 0
     man = json.loads((tmp_path / "manifest.json").read_text())
     assert man["top"] == "snn_ev_top" and (tmp_path / "row.hex").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("nextpnr-ice40") is None or shutil.which("yosys") is None,
+                    reason="nextpnr-ice40 or yosys not installed")
+def test_pnr_report_small(tmp_path):
+    from sncore.hdl.report import pnr_report
+
+    n = demo_network()
+    emit_event(quantize(n), tmp_path, n.stimulus(5))
+    p = pnr_report(tmp_path)
+    assert p["lc_total"] == 5280 and 50 < p["lc"] < 5280 and p["ram"] >= 3, p
+    assert p["fmax_mhz"] is not None and p["fmax_mhz"] > 5, p

@@ -1,8 +1,11 @@
-"""Resource estimates of an emitted design with yosys: :func:`resource_report`.
+"""Resource estimates of an emitted design with yosys (:func:`resource_report`) and place and
+route with nextpnr-ice40 (:func:`pnr_report`).
 
-``synth_ice40 -device u`` (iCE40 UP5K: 5,280 LUT4, 30 EBR of 4 kbit) and ``synth_xilinx -family
-xc7`` (7-series); ``stat`` is parsed into LUT / FF / BRAM (and LUTRAM, carry) counts.  These are
-post-synthesis numbers (no place and route, no timing).
+``synth_ice40 -device u -spram`` (iCE40 UP5K: 5,280 LUT4, 30 EBR of 4 kbit, 4 SPRAM of 16k x 16;
+``-spram`` lets yosys map large single-port synchronous memories to SPRAM) and ``synth_xilinx
+-family xc7`` (7-series); ``stat`` is parsed into LUT / FF / BRAM (EBR + SPRAM on iCE40) and
+LUTRAM, carry counts.  These are post-synthesis numbers.  :func:`pnr_report` places and routes
+for the UP5K (``--package sg48``) behind a pin-limited wrapper and returns nextpnr's fmax.
 
 Example:
     >>> rep = resource_report("build/demo", targets=("ice40",))
