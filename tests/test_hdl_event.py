@@ -218,3 +218,19 @@ def test_pnr_report_small(tmp_path):
     p = pnr_report(tmp_path)
     assert p["lc_total"] == 5280 and 50 < p["lc"] < 5280 and p["ram"] >= 3, p
     assert p["fmax_mhz"] is not None and p["fmax_mhz"] > 5, p
+
+
+@needs_iverilog
+def test_event_core_edge_cases_one_neuron_and_long_delay(tmp_path):
+    lone = NetworkIR(1.0, [Population("A", 1, tau_m=8.0, v_th=10.0, bias=1.3, t_ref=3.0)], [])
+    q = quantize(lone)
+    s = cosim_event(q, lone.stimulus(200), 200, out_dir=tmp_path / "a")
+    _ok(s, 200)
+    assert s["golden_spikes"] > 3 and s["params"]["M"] == 1 and s["params"]["N"] == 1
+    two = NetworkIR(1.0, [Population("A", 3, tau_m=8.0, v_th=10.0, bias=1.3, t_ref=3.0),
+                          Population("B", 2, tau_m=np.inf, v_th=5.0)],
+                    [Projection("A", "B", np.array([0, 1, 2]), np.array([0, 1, 1]), np.array([2.0, 3.0, -1.0]),
+                                np.array([7, 1, 3]))])
+    s = cosim_event(quantize(two), two.stimulus(300), 300, out_dir=tmp_path / "b")
+    _ok(s, 300)
+    assert s["params"]["D"] == 7 and s["params"]["ROW_DELAY"] == 1 and s["golden_spikes"] > 20
