@@ -1,8 +1,8 @@
 """``sncore hdl ...`` subcommands (registered by :mod:`sncore.cli`).
 
-    sncore hdl lower NETWORK --out DIR [--steps N] [format options]
-    sncore hdl cosim NETWORK --steps N [--simulator iverilog|verilator|all] [--out DIR]
-    sncore hdl report DIR [--target ice40|xc7|all]
+    sncore hdl lower NETWORK --out DIR [--steps N] [--core tm|event] [format options]
+    sncore hdl cosim NETWORK --steps N [--core tm|event] [--simulator iverilog|verilator|all] [--out DIR]
+    sncore hdl report DIR [--target ice40|xc7|all] [--pnr]
 
 ``NETWORK`` is ``demo`` (a random 3-population network, :func:`sncore.hdl.ir.demo_network`), a
 zoo name (:data:`sncore.zoo.NETWORKS`, e.g. ``brunel --order 2``: converted by
@@ -139,12 +139,15 @@ def add_parser(sub) -> None:
         q.add_argument("--reset", default="value", choices=("value", "subtract"))
         q.add_argument("--leak-tol", type=float, default=None,
                        help="relative decay error allowed (default 0.2 or the network's)")
+        q.add_argument("--core", default="tm", choices=("tm", "event"),
+                       help="tm: time-multiplexed lif_core.v; event: event-driven lif_core_ev.v (default tm)")
     lower.add_argument("--out", required=True, help="output folder")
     cos.add_argument("--out", default=None, help="keep the design and outputs in this folder")
     cos.add_argument("--simulator", default="all", choices=("iverilog", "verilator", "all"))
     rep = hs.add_parser("report", help="yosys resource report (iCE40 UP5K, Xilinx 7-series)")
     rep.add_argument("dir", help="a folder written by `sncore hdl lower`")
     rep.add_argument("--target", default="all", choices=("ice40", "xc7", "all"))
+    rep.add_argument("--pnr", action="store_true", help="also place and route for the UP5K (nextpnr-ice40): fmax")
 
 
 def run(args) -> int:
@@ -154,8 +157,12 @@ def run(args) -> int:
 
         targets = ("ice40", "xc7") if args.target == "all" else (args.target,)
         rep = resource_report(args.dir, targets)
-        print(json.dumps({t: {k: v for k, v in r.items() if k != "cells"} | {"cells": r["cells"]}
-                          for t, r in rep.items()}))
+        out = {t: {k: v for k, v in r.items() if k != "cells"} | {"cells": r["cells"]} for t, r in rep.items()}
+        if getattr(args, "pnr", False):
+            from .report import pnr_report
+
+            out["ice40_pnr"] = pnr_report(args.dir)
+        print(json.dumps(out))
         return 0
     if args.steps < 1:
         raise SncoreError(f"--steps must be >= 1, got {args.steps}.")
@@ -166,10 +173,15 @@ def run(args) -> int:
                        p_max=args.p_max)
     q = quantize(net, _config(args))
     x = net.stimulus(args.steps)
+    event = getattr(args, "core", "tm") == "event"
+    if event and q.lfsr:
+        raise SncoreError("--core event does not support on-chip LFSR input channels (Poisson drive) yet; "
+                          "use --core tm for this network.")
     if args.hdl_cmd == "lower":
         from .emit import emit
+        from .event import emit_event
 
-        man = emit(q, args.out, x)
+        man = (emit_event if event else emit)(q, args.out, x)
         acc = accuracy_report(q, x, run_golden(q, x))
         print(json.dumps({"out": args.out, "params": man["params"], "accuracy": _hz(acc, q.dt),
                           "input_summary": input_summary(net, q, x)}))
@@ -177,6 +189,13 @@ def run(args) -> int:
     from .cosim import cosim
 
     sims = ("iverilog", "verilator") if args.simulator == "all" else (args.simulator,)
+    if event:
+        from .event import cosim_event
+
+        s = cosim_event(q, x, args.steps, out_dir=args.out, simulators=sims)
+        s["accuracy"] = _hz(accuracy_report(q, x), q.dt)
+        print(json.dumps(s))
+        return 1 if s["mismatches"] or s["cycle_formula_errors"] or not s["simulators"] else 0
     s = cosim(q, args.steps, out_dir=args.out, stimulus=x, simulators=sims)
     s["accuracy"] = _hz(accuracy_report(q, x), q.dt)
     s["input_summary"] = input_summary(net, q, x)
