@@ -130,3 +130,11 @@ def test_bernoulli_drive_rate_matches_sncore_poisson_brunel():
     f = run_float(quantize(net, CFG), net.stimulus(1000))
     rate = f["spikes"].mean() * 1e4   # per 0.1 ms step -> Hz
     assert ref > 40 and abs(rate - ref) <= 0.1 * ref, (rate, ref)
+
+
+def test_cli_event_core_refuses_lfsr_inputs(tmp_path, capsys):
+    from sncore.cli import main
+
+    rc = main(["hdl", "lower", "brunel", "--order", "1", "--steps", "10", "--out", str(tmp_path), "--core", "event"])
+    assert rc == 2 and "--core event does not support on-chip LFSR" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())  # nothing half-written
