@@ -53,9 +53,9 @@ def _networks():
     d = np.random.default_rng(1).integers(0, 4, size=(7, 4))
     return {
         "dense_rec_readout": (snn.SpikingNetwork([
-            snn.SpikingDense(4, 7, "alif", learn_tau=True, learn_threshold=True, use_bias=True, weight_scale=4.0,
+            snn.SpikingDense(4, 7, "lif", learn_tau=True, use_bias=True, weight_scale=4.0,
                              dtype=jnp.float64, key=k[0]),
-            snn.SpikingRecurrent(7, 5, "cuba_lif", {"v_th": 0.4}, learn_tau=True, weight_scale=4.0,
+            snn.SpikingRecurrent(7, 5, "alif", learn_threshold=True, weight_scale=4.0,
                                  recurrent_scale=2.0, use_bias=True, dtype=jnp.float64, key=k[1]),
             snn.LeakyReadout(5, 3, learn_tau=True, use_bias=True, dtype=jnp.float64, key=k[2])]), (13, 2, 4)),
         "delays": (snn.SpikingNetwork([
@@ -71,16 +71,15 @@ def _networks():
 
 def _run(net, x, w):
     """Outputs, loss and gradients (model and input) for each checkpoint option, in one program."""
-    def loss(m, xs, ck):
-        outs = m(xs, checkpoint=ck, return_all=True)
+    def loss(mx, ck):
+        outs = mx[0](mx[1], checkpoint=ck, return_all=True)
         return sum(jnp.sum(o * wi) for o, wi in zip(outs, w, strict=True)), outs
 
     @eqx.filter_jit
     def all_options(m, xs):
         res = []
         for ck in (None, "step", 4):                          # 13 steps: 3 chunks of 4 + a remainder of 1
-            (val, outs), g = eqx.filter_value_and_grad(loss, has_aux=True)(m, xs, ck)
-            gx = jax.grad(lambda v, ck=ck: loss(m, v, ck)[0])(xs)
+            (val, outs), (g, gx) = eqx.filter_value_and_grad(loss, has_aux=True)((m, xs), ck)
             res.append((val, outs, g, gx))
         return res
 
