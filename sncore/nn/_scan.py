@@ -21,7 +21,7 @@ backward pass (backpropagation through time):
 
 All three compute the same values and the same gradients (the recomputation repeats the
 same operations; tested to 1e-9 in float64). Measured: :func:`sncore.nn.memory_report`
-(XLA temp bytes) and :func:`sncore.nn.memory.saved_residuals_report` (the arrays reverse
+(XLA temp bytes) and :func:`sncore.nn.saved_residuals` (the arrays reverse
 mode keeps, counted from the jaxpr), docs/training.md.
 
 Example:
