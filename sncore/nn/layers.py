@@ -63,7 +63,8 @@ class _TimeLayer(eqx.Module):
     """Shared call logic: layout check, checkpoint choice, back to the caller's layout."""
 
     def __call__(self, x, *, checkpoint: Checkpoint = INHERIT):
-        x = as_time_major(x, self._feature_shape(), type(self).__name__, batch_major=self.batch_major)
+        x = as_time_major(x, self._feature_shape(), type(self).__name__, batch_major=self.batch_major,
+                          dtype=self._param_dtype())
         ck = self.checkpoint if checkpoint == INHERIT else checkpoint
         check_checkpoint(ck, f"{type(self).__name__}: checkpoint")
         y = self.forward(x, ck)
@@ -71,6 +72,13 @@ class _TimeLayer(eqx.Module):
 
     def _feature_shape(self) -> tuple:
         return (self.in_features,)
+
+    def _param_dtype(self):
+        """The dtype the layer computes in (its weights'; None for a layer without weights)."""
+        w = getattr(self, "weight", None)
+        if w is None and hasattr(self, "conv"):
+            w = self.conv.weight
+        return None if w is None else w.dtype
 
 
 class SpikingDense(_TimeLayer):
