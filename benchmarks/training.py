@@ -17,7 +17,10 @@ sncore, in this process, for each ``checkpoint`` option (``None``, ``"step"``, `
 * ``run_s``: median of ``--repeats`` further calls, each to ``block_until_ready``;
 * ``peak_bytes``: from the compiled executable's ``memory_analysis()``: temp + argument +
   output bytes (XLA's static buffer assignment; nothing is sampled at run time);
-  ``bytes_per_neuron_step = temp / (n B T)`` and ``saved_per_neuron_step`` against ``None``.
+  ``bytes_per_neuron_step = temp / (n B T)`` and ``saved_per_neuron_step`` against ``None``;
+* ``residual_values_per_neuron_step``: the arrays ``jax.vjp`` keeps for the backward pass,
+  counted from its jaxpr (``sncore.nn.saved_residuals``; inputs and parameters not counted),
+  in float32 values per neuron-step (snnTorch's comparable figure: its saved tensors).
 
 snnTorch (``peers/snntorch_training.py``), as a subprocess in its own virtual environment
 with ``torch.set_num_threads(--threads)``: the same timing (first call and median of the
@@ -105,7 +108,9 @@ def time_sncore(n: int, batch: int, steps: int, p_in: float, checkpoint, repeats
         times.append(time.perf_counter() - t0)
 
     units = n * batch * steps
-    run: Run = {"checkpoint": _option_name(checkpoint), "compile_s": compile_s, "first_run_s": first_run_s,
+    resid = sum(math.prod(shape) * jnp.dtype(dt).itemsize
+                for shape, dt, origin in snn.saved_residuals(loss, params, x) if origin == "computed")
+    run: Run = {"residual_values_per_neuron_step": resid / 4 / units, "checkpoint": _option_name(checkpoint), "compile_s": compile_s, "first_run_s": first_run_s,
                 "run_s": statistics.median(times),
                 "run_s_all": times, "spikes": float(val),
                 "grad_norm": float(jnp.linalg.norm(grads.weight))}
@@ -128,7 +133,7 @@ def run_peer(python: Path, n: int, batch: int, steps: int, p_in: float, repeats:
 
 def print_table(results: list[dict[str, Any]]) -> None:
     head = (f"{'n':>5} {'implementation':<24} {'compile s':>9} {'1st run s':>9} {'fwd+bwd s':>9} "
-            f"{'peak MiB':>9} {'B/n-step':>8} {'saved B/n-step':>14} {'sncore/snnTorch':>15}")
+            f"{'peak MiB':>9} {'B/n-step':>8} {'saved B/n-step':>14} {'resid/n-step':>12} {'sncore/snnTorch':>15}")
     print(head)
     print("-" * len(head))
     mib = 2.0 ** 20
@@ -141,7 +146,7 @@ def print_table(results: list[dict[str, Any]]) -> None:
             print(f"{e['n']:>5} {label:<24} {_fmt(m['compile_s'], 9)} {_fmt(m['first_run_s'], 9)} "
                   f"{_fmt(m['run_s'], 9)} {_fmt(m.get('peak_bytes', 0) / mib, 9, 1)} "
                   f"{_fmt(m.get('bytes_per_neuron_step'), 8, 2)} {_fmt(m.get('saved_per_neuron_step'), 14, 2)} "
-                  f"{_fmt(e.get('ratio', {}).get(opt), 15, 3)}")
+                  f"{_fmt(m.get('residual_values_per_neuron_step'), 12, 2)} {_fmt(e.get('ratio', {}).get(opt), 15, 3)}")
         if "snntorch" in e:
             m = e["snntorch"]["median"]
             if "error" in m:
@@ -149,12 +154,15 @@ def print_table(results: list[dict[str, Any]]) -> None:
                 continue
             print(f"{e['n']:>5} {'snnTorch':<24} {'-':>9} {_fmt(m['first_run_s'], 9)} {_fmt(m['run_s'], 9)} "
                   f"{_fmt(m['peak_rss_growth_bytes'] / mib, 9, 1)} "
-                  f"{_fmt(m['saved_bytes'] / (e['n'] * e['batch'] * e['T']), 8, 2)} {'-':>14} {'-':>15}")
+                  f"{_fmt(m['saved_bytes'] / (e['n'] * e['batch'] * e['T']), 8, 2)} {'-':>14} "
+                  f"{_fmt(m['saved_bytes'] / 4 / (e['n'] * e['batch'] * e['T']), 12, 2)} {'-':>15}")
     print("fwd+bwd: median over the repeats of one value_and_grad call (sncore: to block_until_ready).\n"
           "peak: sncore = temp + argument + output bytes of the compiled executable's memory_analysis();\n"
           "      snnTorch = growth of the process's peak RSS over one fwd+bwd.\n"
           "B/n-step: sncore temp bytes / (n B T); snnTorch bytes autograd saved for backward / (n B T).\n"
           "saved B/n-step: sncore bytes per neuron-step saved against checkpoint=None.\n"
+          "resid/n-step: float32 values per neuron-step kept for the backward pass (sncore: jax.vjp's\n"
+          "      residuals from its jaxpr, inputs and parameters not counted; snnTorch: saved tensors / 4).\n"
           "sncore/snnTorch: ratio of the fwd+bwd times (target <= 0.2).")
 
 

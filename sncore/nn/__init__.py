@@ -37,6 +37,7 @@ from .layers import LeakyReadout as LeakyReadout
 from .layers import SpikingDense as SpikingDense
 from .layers import SpikingRecurrent as SpikingRecurrent
 from .memory import memory_report as memory_report
+from .memory import saved_residuals as saved_residuals
 from .network import SpikingNetwork as SpikingNetwork
 from .train import train_step as train_step
 from .typing import as_time_major as as_time_major
@@ -62,6 +63,7 @@ __all__ = [
     "memory_report",
     "rate_encode",
     "register_surrogate",
+    "saved_residuals",
     "scan_projected",
     "spike_fn",
     "tasks",

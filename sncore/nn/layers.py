@@ -63,7 +63,8 @@ class _TimeLayer(eqx.Module):
     """Shared call logic: layout check, checkpoint choice, back to the caller's layout."""
 
     def __call__(self, x, *, checkpoint: Checkpoint = INHERIT):
-        x = as_time_major(x, self._feature_shape(), type(self).__name__, batch_major=self.batch_major)
+        x = as_time_major(x, self._feature_shape(), type(self).__name__, batch_major=self.batch_major,
+                          dtype=self._param_dtype())
         ck = self.checkpoint if checkpoint == INHERIT else checkpoint
         check_checkpoint(ck, f"{type(self).__name__}: checkpoint")
         y = self.forward(x, ck)
@@ -71,6 +72,13 @@ class _TimeLayer(eqx.Module):
 
     def _feature_shape(self) -> tuple:
         return (self.in_features,)
+
+    def _param_dtype(self):
+        """The dtype the layer computes in (its weights'; None for a layer without weights)."""
+        w = getattr(self, "weight", None)
+        if w is None and hasattr(self, "conv"):
+            w = self.conv.weight
+        return None if w is None else w.dtype
 
 
 class SpikingDense(_TimeLayer):
@@ -83,7 +91,7 @@ class SpikingDense(_TimeLayer):
             "reset": "zero", "surrogate": "arctan", "slope": 5.0}``).
         learn_tau, learn_threshold: make time constants / threshold per-neuron leaves.
         delays: optional integer array ``[out, in]`` of per-synapse delays in steps (>= 0);
-            a ring of ``max(delays) + 1`` future input slots rides in the scan carry.
+            the delayed currents are formed before the scan (one matmul per delay value).
         use_bias, weight_scale, dt (ms), checkpoint, batch_major, dtype, key.
     """
 
@@ -126,24 +134,23 @@ class SpikingDense(_TimeLayer):
         resolved = self.neurons.resolve()
         state = self.neurons.init(x.shape[1], (self.out_features,), x.dtype)
         bias = 0.0 if self.bias is None else self.bias
+        def body(s, i_t):
+            return self.neurons.step(resolved, s, i_t)
+
         if self.delays is None:
-            def body(s, i_t):
-                return self.neurons.step(resolved, s, i_t)
-
             return scan_projected(lambda x_t: x_t @ self.weight.T + bias, body, state, x, checkpoint)[1]
-        D = self.max_delay + 1
-        onehot = (self.delays[None] == jnp.arange(D)[:, None, None]).astype(x.dtype)   # [D, out, in]
-        w_d = onehot * self.weight[None]
-        ring = jnp.zeros((D, x.shape[1], self.out_features), x.dtype)                # ring[k]: input due in k steps
+        return time_scan(body, state, self._delayed_currents(x) + bias, checkpoint)[1]
 
-        def body_d(carry, x_t):
-            s, ring = carry
-            ring = ring + jnp.einsum("bi,doi->dbo", x_t, w_d)
-            s, spk = self.neurons.step(resolved, s, ring[0] + bias)
-            ring = jnp.concatenate([ring[1:], jnp.zeros_like(ring[:1])], axis=0)
-            return (s, ring), spk
-
-        return time_scan(body_d, (state, ring), x, checkpoint)[1]
+    def _delayed_currents(self, x: Spikes) -> jax.Array:
+        """``I_t,i = sum_j W_ij x_{t - d_ij, j}`` for all ``t`` (``x`` = 0 before step 0): one
+        ``[T B, in] x [in, out]`` matmul per delay value ``d`` (the weights with ``d_ij = d``),
+        shifted ``d`` steps later. Stateless, so outside the scan in every checkpoint mode."""
+        T = x.shape[0]
+        I = jnp.zeros((T, x.shape[1], self.out_features), x.dtype)
+        for d in range(min(self.max_delay, T - 1) + 1):
+            w_d = jnp.where(self.delays == d, self.weight, jnp.zeros((), self.weight.dtype))
+            I = I.at[d:].add(x[: T - d] @ w_d.T)
+        return I
 
 
 class SpikingRecurrent(_TimeLayer):

@@ -56,7 +56,8 @@ class SpikingNetwork(eqx.Module):
     def __call__(self, x, *, checkpoint: Checkpoint = INHERIT, return_all: bool = False):
         ck = self.checkpoint if checkpoint == INHERIT else checkpoint
         first = self.layers[0]
-        x = as_time_major(x, first._feature_shape(), "SpikingNetwork", batch_major=self.batch_major)
+        x = as_time_major(x, first._feature_shape(), "SpikingNetwork", batch_major=self.batch_major,
+                          dtype=next((d for d in (lay._param_dtype() for lay in self.layers) if d is not None), None))
         outs = []
         for lay in self.layers:
             c = lay.checkpoint if ck == INHERIT else ck

@@ -62,11 +62,22 @@ TIME_AXIS = 0
 BATCH_AXIS = 1
 
 
-def as_time_major(x, feature_shape: tuple, layer: str, *, batch_major: bool = False) -> jax.Array:
+def as_time_major(x, feature_shape: tuple, layer: str, *, batch_major: bool = False, dtype=None) -> jax.Array:
     """Check that ``x`` is ``[T, B, *feature_shape]`` (after transposing ``[B, T, ...]`` when
     ``batch_major``) and return it as a JAX array; raise :class:`SncoreError` otherwise.
-    Entries ``None`` in ``feature_shape`` (spatial sizes of a convolution) match any size."""
+    Entries ``None`` in ``feature_shape`` (spatial sizes of a convolution) match any size.
+
+    With ``dtype`` (the layer's parameter dtype): bool and integer spikes are cast to it, a
+    float input to the wider of the two float types; any other dtype (complex, ...) raises."""
     x = jnp.asarray(x)
+    if dtype is not None:
+        if jnp.issubdtype(x.dtype, jnp.bool_) or jnp.issubdtype(x.dtype, jnp.integer):
+            x = x.astype(dtype)
+        elif jnp.issubdtype(x.dtype, jnp.floating):
+            x = x.astype(jnp.promote_types(x.dtype, dtype))
+        else:
+            raise SncoreError(f"{layer}: input dtype {x.dtype} is not allowed; give spikes or currents as "
+                              f"bool, integer or float (the layer computes in {jnp.dtype(dtype)}).")
     want = 2 + len(feature_shape)
     layout = ("[B, T, " if batch_major else "[T, B, ") + ", ".join(
         "*" if f is None else str(f) for f in feature_shape) + "]"
