@@ -223,6 +223,9 @@ def from_simulator(sim, steps: int | None = None) -> NetworkIR:
         elif g.kind not in ("spike_recorder", "multimeter"):
             raise SncoreError(f"hdl lowering: device {g.kind!r} is not supported; allowed: spike_generator "
                               "(deterministic inputs), spike_recorder, multimeter.")
+    if getattr(sim, "procedural", None):
+        raise SncoreError("hdl lowering: procedural connectivity (path='procedural') is not supported; "
+                          "connect with path='event' to lower a network.")
     projs = []
     for c in sim.connections:
         if c.synapse is not None:
