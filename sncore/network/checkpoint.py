@@ -189,7 +189,8 @@ def load_checkpoint(sim: Simulator, path: str | os.PathLike) -> None:
     sim._ensure_engine()
     mine = fingerprint(sim)
     theirs = manifest.get("fingerprint", {})
-    for key in [*mine, *(k for k in theirs if k not in mine)]:  # named entries first: the message says what differs
+    keys = ["procedural connections", *mine, *theirs]  # the connectivity mode first, then named entries
+    for key in dict.fromkeys(keys):  # so the message says what differs
         d = _first_difference(theirs.get(key), mine.get(key), key)
         if d:
             raise SncoreError(f"load_checkpoint: the checkpoint was written by a different network: {d}.")
