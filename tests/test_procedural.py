@@ -196,8 +196,7 @@ def test_procedural_run_equals_stored_run_of_its_materialised_synapses():
     np.testing.assert_array_equal(t1, t2)
 
 
-def _brunel(seed, path, T=200.0):
-    sim = sn.Simulator(seed=seed, event_capacity=16)
+def _brunel(sim, path):
     p = {"tau_m": 20 * u.ms, "V_th": 20 * u.mV, "V_reset": 10 * u.mV, "E_L": 0 * u.mV, "t_ref": 2 * u.ms}
     e = sim.create("iaf_psc_delta", 400, params=p)
     i = sim.create("iaf_psc_delta", 100, params=p)
@@ -205,13 +204,18 @@ def _brunel(seed, path, T=200.0):
     sim.connect(pg, e + i, weight=0.1 * u.mV, delay=1.5 * u.ms)
     sim.connect(e, e + i, sn.conn.fixed_probability(0.1), weight=0.1 * u.mV, delay=1.5 * u.ms, path=path)
     sim.connect(i, e + i, sn.conn.fixed_probability(0.1), weight=-0.5 * u.mV, delay=1.5 * u.ms, path=path)
-    res = sim.simulate(T * u.ms)
-    return float(res.rate(e).to_decimal(u.Hz)), float(res.rate(i).to_decimal(u.Hz))
+    return e, i
 
 
 def test_brunel_rates_stored_vs_procedural():
-    seeds = [11, 12, 13]
-    r = {path: np.array([_brunel(s, path) for s in seeds]) for path in ("event", "procedural")}
+    r = {"event": [], "procedural": []}
+    for seed in (11, 12, 13):  # per seed one Simulator holding both independent networks (one compile)
+        sim = sn.Simulator(seed=seed, event_capacity=16)
+        nets = {path: _brunel(sim, path) for path in r}
+        res = sim.simulate(200 * u.ms)
+        for path, (e, i) in nets.items():
+            r[path].append([float(res.rate(e).to_decimal(u.Hz)), float(res.rate(i).to_decimal(u.Hz))])
+    r = {k: np.array(v) for k, v in r.items()}
     assert np.all(r["event"] > 1) and np.all(r["procedural"] > 1)
     for pop in (0, 1):  # Welch's t-test over seeds (different connectivity per seed)
         assert stats.ttest_ind(r["event"][:, pop], r["procedural"][:, pop], equal_var=False).pvalue > P_MIN

@@ -242,7 +242,18 @@ class Simulator:
                 steps with ``floor(d/dt + 0.5)``; must be >= dt.
             allow_autapses, allow_multapses: NEST's flags (both default True).
             receptor: receptor port of the target model.
-            path: ``"auto"``, ``"event"``, ``"dense"`` or ``"bcoo"`` propagation.
+            path: ``"auto"``, ``"event"``, ``"dense"`` or ``"bcoo"`` propagation of stored
+                synapses, or ``"procedural"``. With ``"procedural"``, nothing is stored per
+                synapse (0 bytes). Each spiking source's row is regenerated from a
+                counter-based RNG keyed by ``(seed, connect call, source)``. This needs
+                ``rule=fixed_probability(p)`` or ``fixed_outdegree(k)`` (with
+                ``allow_multapses=True``), neuron sources, and a weight that is a scalar or
+                ``uniform``/``normal``/``lognormal``/``exponential``. The delay must be a
+                scalar or ``uniform``. Static synapses only; no ``compile()``. The statistics
+                are those of the stored rule; see docs/procedural.md. Example:
+                ``sim.connect(e, e + i, sn.conn.fixed_probability(0.1), weight=0.1 * u.mV,
+                path="procedural")``. ``Result.connectivity`` and ``Synapses.mode`` say
+                which mode ran.
             synapse: ``"static_synapse"`` (default), a synapse model name
                 (``"stdp_synapse"``, ``"tsodyks_synapse"``, ``"tsodyks2_synapse"``,
                 ``"anti_hebbian"``) or a NEST-style dict ``{"synapse_model": name, **params}``
@@ -548,8 +559,10 @@ class Synapses:
     """The connections made by one ``connect`` call (NEST's SynapseCollection, reduced).
 
     ``get(name)`` returns a per-connection array in the order of the rule's pairs:
-    ``"weight"`` (Quantity; the current value for plastic synapses), ``"delay"`` (ms), or a
-    per-synapse state variable of the synapse model (e.g. ``"u"``, ``"x"``).
+    ``"weight"`` (Quantity; the current value for plastic synapses), ``"delay"`` (ms),
+    ``"source"`` / ``"target"`` (global ids), or a per-synapse state variable of the synapse
+    model (e.g. ``"u"``, ``"x"``). For ``path="procedural"`` the synapses are regenerated on
+    demand (bit-identical to those delivered). They are ordered by source, then row slot.
     ``set(plasticity=False)`` stops (``True`` resumes) long-term weight changes between
     ``simulate()`` calls; traces and short-term state keep evolving.
     """
