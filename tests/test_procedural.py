@@ -37,9 +37,14 @@ class Explicit(Rule):
         return self.s, self.t
 
 
+def _pos(ids, x):
+    """Positions of the global ids ``x`` in a collection with global ids ``ids`` (any order)."""
+    order = np.argsort(ids)
+    return order[np.searchsorted(ids[order], x)]
+
+
 def _pairs(sim, syn, pre, post):
-    return (np.searchsorted(pre.global_ids, syn.get("source")),
-            np.searchsorted(post.global_ids, syn.get("target")))
+    return _pos(pre.global_ids, syn.get("source")), _pos(post.global_ids, syn.get("target"))
 
 
 def _chi2_counts(observed, probs):
@@ -169,7 +174,10 @@ def _exact_net(proc=None, seed=1, T=200.0):
     specs = [(a, a, sn.conn.fixed_probability(0.1), sn.conn.normal(0.05 * u.mV, 0.3 * u.mV),
               sn.conn.uniform(0.8 * u.ms, 3.3 * u.ms), False),
              (a, b, sn.conn.fixed_outdegree(9), sn.conn.normal(0 * u.pA, 40 * u.pA), 1.0 * u.ms, True),
-             (b, a[50:120], sn.conn.fixed_probability(0.3), -0.4 * u.mV, sn.conn.uniform(1 * u.ms, 2 * u.ms), True)]
+             (b, a[50:120], sn.conn.fixed_probability(0.3), -0.4 * u.mV, sn.conn.uniform(1 * u.ms, 2 * u.ms), True),
+             # non-contiguous, overlapping pre and post without autapses
+             (a[::2], a[1::3] + a[2::6], sn.conn.fixed_outdegree(6), sn.conn.uniform(-0.2 * u.mV, 0.5 * u.mV),
+              2.0 * u.ms, False)]
     syns = []
     for i, (p, q, r, w, d, aut) in enumerate(specs):
         if proc is None:
@@ -188,9 +196,11 @@ def _exact_net(proc=None, seed=1, T=200.0):
 def test_procedural_run_equals_stored_run_of_its_materialised_synapses():
     t1, s1, syns, r1 = _exact_net()
     t2, s2, _, r2 = _exact_net(syns)
-    assert r1.connectivity == {0: "device", 1: "device", 2: "procedural", 3: "procedural", 4: "procedural"}
+    assert r1.connectivity == {0: "device", 1: "device", 2: "procedural", 3: "procedural", 4: "procedural",
+                               5: "procedural"}
     assert set(r2.connectivity.values()) <= {"device", "event-ell", "event-csr"}
-    assert [sy.mode for sy in syns] == ["procedural"] * 3
+    assert [sy.mode for sy in syns] == ["procedural"] * 4
+    assert not np.any(syns[3].get("source") == syns[3].get("target"))  # no autapses on the overlap
     assert len(s1) > 1000
     np.testing.assert_array_equal(s1, s2)
     np.testing.assert_array_equal(t1, t2)

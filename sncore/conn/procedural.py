@@ -363,7 +363,7 @@ def materialise(pc: ProcConnection, wpar, dtype, sources=None, batch_slots: int 
     (positions in ``pre`` / ``post``), regenerated with the function the simulation uses, so they
     are bit-identical to what is delivered. ``sources``: only these pre positions (default all).
     Order: by source (in ``sources`` order), then slot (ascending targets for fixed_probability)."""
-    spec, data = pc.spec(0, (0,))
+    spec, data = pc.spec(int(pc.src_pos.max(initial=0)) + 1, (0,))
     R = spec.R
     while True:
         fn = jax.jit(partial(proc_rows, spec), static_argnums=3)
