@@ -162,6 +162,10 @@ def build_engine(sim: Simulator) -> Engine:
             modes.setdefault(c.call, set()).add(mode)
     for pc in sim.procedural:  # regenerated rows, nothing stored per synapse
         spec, data = pc.spec(sizes[pc.src_block], _proc_receptors(pc))
+        if blocks[pc.tgt_block].D * sizes[pc.tgt_block] * 2 >= 2**31:
+            raise SncoreError(f"connect: path='procedural' onto {pc.tgt_block}: a ring buffer of "
+                              f"{blocks[pc.tgt_block].D} x {sizes[pc.tgt_block]} entries exceeds int32 indexing; "
+                              "use shorter delays or a coarser dt.")
         projs.append(ProjPlan(pc.src_block, pc.tgt_block, spec.receptors[0], "procedural",
                               (data, np.asarray(pc.w_par, float)), spec))
         modes.setdefault(pc.call, set()).add("procedural")
