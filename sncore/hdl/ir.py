@@ -237,6 +237,9 @@ def from_simulator(sim, steps: int | None = None, *, lfsr_width: int = 24, p_max
         elif g.kind not in ("spike_recorder", "multimeter", "poisson_generator"):
             raise SncoreError(f"hdl lowering: device {g.kind!r} is not supported; allowed: spike_generator "
                               "(deterministic inputs), poisson_generator (LFSR inputs), spike_recorder, multimeter.")
+    if getattr(sim, "procedural", None):
+        raise SncoreError("hdl lowering: procedural connectivity (path='procedural') is not supported; "
+                          "connect with path='event' to lower a network.")
     projs = []
     for ci, c in enumerate(sim.connections):
         if c.synapse is not None:

@@ -103,7 +103,8 @@ def build_engine(sim: Simulator) -> Engine:
                     rec[b].append(pos)
     blocks = {}
     for b, (model, init, n) in models.items():
-        D = max([1] + [int(c.delay.max()) for c in ring_conns if c.tgt_block == b])
+        D = max([1] + [int(c.delay.max()) for c in ring_conns if c.tgt_block == b]
+                + [_proc_max_delay(pc) for pc in sim.procedural if pc.tgt_block == b])
         rp = np.unique(np.concatenate(rec[b])) if rec[b] else np.zeros(0, np.int64)
         blocks[b] = BlockPlan(b, model, n, D, len(type(model).RECEPTORS), rp, init)
     n_sg = sim._block_sizes.get(SG, 0)
@@ -115,6 +116,9 @@ def build_engine(sim: Simulator) -> Engine:
     # (the other receptor)
     sg_negative = any(np.any(w < 0) for g in sim.groups if g.kind == "spike_generator"
                       for _, w in g.extra["trains"])
+    modes: dict[int, set] = {}
+    for c in (c for _, c in conns if c.device is not None):
+        modes.setdefault(c.call, set()).add("device")
     plastic = []
     for c in ring_conns:
         if c.synapse is not None and MODELS[c.tgt_block].WEIGHTLESS and c.receptor == 0:
@@ -122,6 +126,7 @@ def build_engine(sim: Simulator) -> Engine:
                               "supported (its weights would be ignored); connect plastic synapses onto "
                               "receptor=1, where spikes are accepted and not repeated (as in NEST).")
         if c.synapse is not None:
+            modes.setdefault(c.call, set()).add("plastic")
             plastic.append(PlasticPlan(c.src_block, c.tgt_block, c.receptor, c.synapse, c.src, c.tgt,
                                        c.delay, c.weight, c.synapse.history(int(c.delay.max()), sim.dt),
                                        c.call, c.index))
@@ -148,9 +153,22 @@ def build_engine(sim: Simulator) -> Engine:
             csr, spec = build_csr(src, tgt, w, d, n_s, n_t, sim.dtype, D=blocks[tb].D,
                                   layout="auto")
             projs.append(ProjPlan(sb, tb, r, "event", csr, spec, sign))
+            mode = f"event-{spec.layout}"
         else:
             groups = build_delay_groups(src, tgt, w, d, n_s, n_t, sim.dtype, path)
             projs.append(ProjPlan(sb, tb, r, path, groups, None, sign))
+            mode = path
+        for c in cs:
+            modes.setdefault(c.call, set()).add(mode)
+    for pc in sim.procedural:  # regenerated rows, nothing stored per synapse
+        spec, data = pc.spec(sizes[pc.src_block], _proc_receptors(pc))
+        if blocks[pc.tgt_block].D * sizes[pc.tgt_block] * 2 >= 2**31:
+            raise SncoreError(f"connect: path='procedural' onto {pc.tgt_block}: a ring buffer of "
+                              f"{blocks[pc.tgt_block].D} x {sizes[pc.tgt_block]} entries exceeds int32 indexing; "
+                              "use shorter delays or a coarser dt.")
+        projs.append(ProjPlan(pc.src_block, pc.tgt_block, spec.receptors[0], "procedural",
+                              (data, np.asarray(pc.w_par, float)), spec))
+        modes.setdefault(pc.call, set()).add("procedural")
 
     drives, currents = [], []
     scheds, noises, inhoms, columns = [], [], [], Columns()
@@ -194,7 +212,27 @@ def build_engine(sim: Simulator) -> Engine:
                 g.extra["meter_index"].append(len(meters))
                 meters.append(MeterPlan(b, pos, g.extra["record_from"], iv, off))
     return Engine(sim.dt, sim.dtype, blocks, projs, drives, currents, meters, n_sg, plastic,
-                  scheds=scheds, noises=noises, inhoms=inhoms, columns=columns)
+                  scheds=scheds, noises=noises, inhoms=inhoms, columns=columns,
+                  modes={k: "+".join(sorted(v)) for k, v in sorted(modes.items())})
+
+
+def _proc_max_delay(pc) -> int:
+    if pc.d_kind == "const":
+        return pc.d_par[0]
+    t = round(pc.d_par[1] / 1e-3)
+    return (2 * t + pc.d_par[2]) // (2 * pc.d_par[2])
+
+
+def _proc_receptors(pc) -> tuple[int, ...]:
+    """Receptors a procedural projection writes to: its own, or on a sign-routed model the one(s)
+    its weights' signs can select (``(0, 1)``: each generated weight is routed by its sign)."""
+    if not MODELS[pc.tgt_block].SIGN_ROUTED:
+        return (pc.receptor,)
+    a, b, c = pc.w_par
+    signs = {"const": (a >= 0, a < 0), "uniform": (b > 0 or a >= 0, a < 0),
+             "normal": (a >= 0 or b > 0, a < 0 or b > 0), "lognormal": (c >= 0, c < 0),
+             "exponential": (a >= 0, a < 0)}[pc.w_kind]
+    return tuple(r for r, possible in zip((0, 1), signs) if possible)
 
 
 def _sched_plan(c, columns: Columns, dt: float) -> SchedPlan:

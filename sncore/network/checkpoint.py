@@ -92,7 +92,7 @@ def fingerprint(sim: Simulator) -> dict:
     counts: dict[str, int] = {}
     for c in sim.connections:
         counts[str(c.call)] = counts.get(str(c.call), 0) + len(c.src)
-    return {
+    out = {
         "dt": sim.dt,
         "seed": sim.seed,
         "dtype": str(jnp.dtype(sim.dtype)),
@@ -105,6 +105,11 @@ def fingerprint(sim: Simulator) -> dict:
         "neuron parameters hash": _hash_arrays(neuron_p),
         "device parameters hash": _hash_arrays(device_p),
     }
+    if sim.procedural:  # only then, so checkpoints of stored networks keep their fingerprint
+        out["procedural connections"] = [f"{pc.call}:{pc.src_block}>{pc.tgt_block}:{pc.describe()}:"
+                                         f"{_hash_arrays([('s', pc.src_pos), ('t', pc.tgt_pos)])}"
+                                         for pc in sim.procedural]
+    return out
 
 
 def save_checkpoint(sim: Simulator, path: str | os.PathLike) -> None:
@@ -184,8 +189,9 @@ def load_checkpoint(sim: Simulator, path: str | os.PathLike) -> None:
     sim._ensure_engine()
     mine = fingerprint(sim)
     theirs = manifest.get("fingerprint", {})
-    for key in mine:  # named entries first, so the message says what differs
-        d = _first_difference(theirs.get(key), mine[key], key)
+    keys = ["procedural connections", *mine, *theirs]  # the connectivity mode first, then named entries
+    for key in dict.fromkeys(keys):  # so the message says what differs
+        d = _first_difference(theirs.get(key), mine.get(key), key)
         if d:
             raise SncoreError(f"load_checkpoint: the checkpoint was written by a different network: {d}.")
     names, mine_leaves, _ = _leaves(sim.state)

@@ -38,6 +38,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..conn.plasticity import SynapseModel, SynArrays, deliver_synapses
+from ..conn.procedural import deliver_procedural
 from ..conn.propagate import EventSpec, deliver_bcoo, deliver_dense, deliver_event
 from ..neurons import Input, NeuronModel, vmap_init, vmap_step
 from ..random import (
@@ -81,8 +82,8 @@ class ProjPlan:
     src: str                    # block name or SG
     tgt: str
     receptor: int
-    path: str                   # "event", "dense" or "bcoo"
-    data: Any                   # CSR or DelayGroups
+    path: str                   # "event", "dense", "bcoo" or "procedural"
+    data: Any                   # CSR, DelayGroups, or (ProcData, weight parameters)
     spec: EventSpec | None = None
     src_sign: int = 0           # +1 / -1: only positive / negative source values (spike
                                 # weights of spike generators onto sign-routed models)
@@ -212,6 +213,7 @@ class Engine:
     columns: Any = None          # sncore.network.currents.Columns: host side of xs["cur"]
     # multi-device hook (sncore.dist): all_gather of a device's rows; None on one device
     exchange: Any = None
+    modes: dict = field(default_factory=dict)  # connect-call index -> propagation mode
 
     # ----------------------------------------------------------------- pytrees
     def init_params(self) -> dict:
@@ -219,7 +221,7 @@ class Engine:
         f = lambda a: jnp.asarray(a, self.dtype)
         return {
             "models": {b: p.model for b, p in self.blocks.items()},
-            "proj": [p.data for p in self.projs],
+            "proj": [p.data if p.path != "procedural" else f(p.data[1]) for p in self.projs],
             "drive_w": [f(d.w) for d in self.drives],
             "dc_amp": [f(c.amp) for c in self.currents],
             "sched_w": [f(c.w) for c in self.scheds],
@@ -341,6 +343,14 @@ class Engine:
             src = spikes[pr.src]
             if pr.src_sign:
                 src = jnp.where(src * pr.src_sign > 0, src, 0)
+            if pr.path == "procedural":
+                rs, cnt = deliver_procedural([rings[pr.tgt][r] for r in pr.spec.receptors], src, pr.data[0],
+                                             pr.spec, params["proj"][i], k, capacities[ci])
+                for r, ring_r in zip(pr.spec.receptors, rs):
+                    rings[pr.tgt][r] = ring_r
+                n_active.append(cnt)
+                ci += 1
+                continue
             if pr.path == "event":
                 ring, cnt = deliver_event(ring, src, params["proj"][i], pr.spec, k,
                                           capacities[ci])

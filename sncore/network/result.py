@@ -23,7 +23,11 @@ class Result:
         counts: spike count per neuron and model block during the interval.
         recorders: per spike_recorder group index, ``(times_ms, senders)``.
         meters: per multimeter group index, ``{"times", "senders", var: ...}`` (NEST layout).
-        capacity_retries: how often a chunk was re-run with a larger event capacity.
+        capacity_retries: how often a chunk was re-run with a larger event capacity (or, for
+            procedural connectivity, a larger row capacity).
+        connectivity: per ``connect`` call index (``Synapses.call``) the mode that ran:
+            ``"procedural"`` (regenerated rows, 0 bytes per synapse), ``"event-ell"``,
+            ``"event-csr"``, ``"dense"``, ``"bcoo"``, ``"plastic"`` or ``"device"``.
     """
 
     t_start: float
@@ -33,6 +37,7 @@ class Result:
     meters: dict[int, dict[str, np.ndarray]] = field(default_factory=dict)
     units: dict[int, dict[str, str]] = field(default_factory=dict)
     capacity_retries: int = 0
+    connectivity: dict[int, str] = field(default_factory=dict)
     compile_s: float = 0.0
     run_s: float = 0.0
 

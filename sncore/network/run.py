@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import jax
@@ -94,7 +95,8 @@ def run_steps(sim: Simulator, n: int, progress: bool | None) -> Result:
     compile_s = run_s = 0.0
     retries = 0
     done = 0
-    event_srcs = [p.spec.n_src for p in eng.projs if p.path == "event"]
+    event_srcs = [p.spec.n_src if p.path == "event" else p.spec.n_pre for p in eng.projs
+                  if p.path in ("event", "procedural")]
     while done < n:
         L = min(L_max, n - done)
         k0 = k_start + done
@@ -112,6 +114,9 @@ def run_steps(sim: Simulator, n: int, progress: bool | None) -> Result:
             if not over:
                 break
             retries += 1
+            if any(stats[i] == ROW_OVERFLOW for i in over):  # a procedural row exceeded its capacity
+                _grow_rows(sim, [i for i in over if stats[i] == ROW_OVERFLOW])
+                continue
             sim.capacities = tuple(grow_capacity(c, stats[i], event_srcs[i]) if i in over else c
                                    for i, c in enumerate(sim.capacities))
         t = time.perf_counter()
@@ -140,9 +145,26 @@ def run_steps(sim: Simulator, n: int, progress: bool | None) -> Result:
     sim.t = sim.steps * sim.dt
     counts = {b: to_host(sim.state["counts"][b])[:eng.blocks[b].n] - counts0[b] for b in eng.blocks}
     res = Result(k_start * sim.dt, sim.steps * sim.dt, counts, capacity_retries=retries,
-                 compile_s=compile_s, run_s=run_s)
+                 compile_s=compile_s, run_s=run_s, connectivity=dict(getattr(sim.engine, "modes", {})))
     _assemble(sim, res, rec_spikes, meter_rows)
     return res
+
+
+#: the count a procedural projection reports when a generated row exceeded its capacity
+ROW_OVERFLOW = 2**31 - 1
+
+
+def _grow_rows(sim: Simulator, which: list[int]) -> None:
+    """Double the row capacity of the procedural projections ``which`` (indices among the
+    event and procedural projections); the chunk is then re-run (recompiled), nothing is lost."""
+    eng = sim.engine
+    ev = [i for i, p in enumerate(eng.projs) if p.path in ("event", "procedural")]
+    projs = list(eng.projs)
+    for w in which:
+        p = projs[ev[w]]
+        projs[ev[w]] = replace(p, spec=p.spec._replace(R=min(2 * p.spec.R, p.spec.n_post)))
+    sim.engine = replace(eng, projs=projs)
+    sim.__dict__["_compiled"] = {}
 
 
 def to_host(a) -> np.ndarray:

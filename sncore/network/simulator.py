@@ -113,6 +113,7 @@ class Simulator:
         self.devices = None if devices is None else list(devices)
         self.groups: list[Group] = []
         self.connections: list[Connection] = []
+        self.procedural: list = []  # sncore.conn.procedural.ProcConnection, one per connect call
         self._block_sizes: dict[str, int] = {}
         self._next_id = 1
         self._n_connect = 0
@@ -241,7 +242,18 @@ class Simulator:
                 steps with ``floor(d/dt + 0.5)``; must be >= dt.
             allow_autapses, allow_multapses: NEST's flags (both default True).
             receptor: receptor port of the target model.
-            path: ``"auto"``, ``"event"``, ``"dense"`` or ``"bcoo"`` propagation.
+            path: ``"auto"``, ``"event"``, ``"dense"`` or ``"bcoo"`` propagation of stored
+                synapses, or ``"procedural"``. With ``"procedural"``, nothing is stored per
+                synapse (0 bytes). Each spiking source's row is regenerated from a
+                counter-based RNG keyed by ``(seed, connect call, source)``. This needs
+                ``rule=fixed_probability(p)`` or ``fixed_outdegree(k)`` (with
+                ``allow_multapses=True``), neuron sources, and a weight that is a scalar or
+                ``uniform``/``normal``/``lognormal``/``exponential``. The delay must be a
+                scalar or ``uniform``. Static synapses only; no ``compile()``. The statistics
+                are those of the stored rule; see docs/procedural.md. Example:
+                ``sim.connect(e, e + i, sn.conn.fixed_probability(0.1), weight=0.1 * u.mV,
+                path="procedural")``. ``Result.connectivity`` and ``Synapses.mode`` say
+                which mode ran.
             synapse: ``"static_synapse"`` (default), a synapse model name
                 (``"stdp_synapse"``, ``"tsodyks_synapse"``, ``"tsodyks2_synapse"``,
                 ``"anti_hebbian"``) or a NEST-style dict ``{"synapse_model": name, **params}``
@@ -261,9 +273,9 @@ class Simulator:
                                   f"Simulator, got {c!r}.")
             if len(c) == 0:
                 raise SncoreError(f"connect parameter {name!r} is empty.")
-        if path not in ("auto", "event", "dense", "bcoo"):
-            raise SncoreError(f"connect parameter 'path' must be 'auto', 'event', 'dense' or "
-                              f"'bcoo', got {path!r}.")
+        if path not in ("auto", "event", "dense", "bcoo", "procedural"):
+            raise SncoreError(f"connect parameter 'path' must be 'auto', 'event', 'dense', 'bcoo' or "
+                              f"'procedural', got {path!r}.")
         pk, qk = pre.kind, post.kind
         if "mixed" in (pk, qk):
             raise SncoreError("connect: a collection mixing neurons and devices cannot be connected.")
@@ -315,6 +327,9 @@ class Simulator:
             raise SncoreError(f"connect: synapse model {syn_model.NAME!r} needs neuron sources, got a "
                               f"{pk}; relay generator spikes through a parrot_neuron.")
         rule = resolve_rule(rule)
+        if path == "procedural":
+            return self._connect_procedural(pre, post, rule, weight, delay, allow_autapses, allow_multapses,
+                                            receptor, syn_model, wunit)
         rng = np.random.default_rng([self.seed, self._n_connect, 0xC0])
         i_s, i_t = rule.pairs(pre.global_ids, post.global_ids, rng, allow_autapses, allow_multapses)
         shape = rule.array_shape(len(pre), len(post))  # None: only (n_conn,) arrays
@@ -347,6 +362,59 @@ class Simulator:
         call = self._n_connect
         self._n_connect += 1  # only successful calls advance the connectivity streams
         return Synapses(self, call, n, wunit, syn_model)
+
+    def _connect_procedural(self, pre, post, rule, weight, delay, autapses, multapses, receptor, syn_model,
+                            wunit) -> Synapses:
+        import brainunit as u
+
+        from ..conn.procedural import (
+            ProcConnection,
+            check_procedural,
+            make_keys,
+            row_capacity,
+        )
+        from ..conn.rules import _self_index, fixed_outdegree
+
+        check_procedural(rule, weight, delay, syn_model, autapses, multapses, pre.kind)
+        s_names, _, s_pos = _positions(pre)
+        t_names, _, t_pos = _positions(post)
+        if len(s_names) != 1 or len(t_names) != 1:
+            raise SncoreError(f"connect: path='procedural' needs 'pre' and 'post' each of one neuron model, got "
+                              f"{s_names} -> {t_names}; connect each model separately.")
+        w_kind, w_par = _proc_values(1.0 if weight is None and wunit == "1" else
+                                     (1.0 * _unit(wunit) if weight is None else weight), wunit, "weight")
+        if MODELS[t_names[0]].WEIGHTLESS:  # parrot_neuron: spikes count, weights are ignored
+            w_kind, w_par = "const", (1.0, 0.0, 0.0)
+        d_kind, d_par = _proc_values(1.0 * u.ms if delay is None else delay, "ms", "delay")
+        if d_kind == "const":
+            d_par = (int(delay_to_steps(np.array([d_par[0]]), self.dt)[0]),)
+        else:
+            lo, hi = d_par[0], d_par[1]
+            delay_to_steps(np.array([lo, hi]), self.dt)  # raises for a delay below dt
+            dt_tics = round(self.dt / TIC)
+            if abs(dt_tics * TIC - self.dt) > 1e-9 * self.dt:
+                raise SncoreError(f"connect: path='procedural' with a delay distribution needs dt to be a whole "
+                                  f"number of 1 us tics, got dt = {self.dt} ms.")
+            d_par = (lo, hi, dt_tics)
+        self_t = _self_index(post.global_ids, pre.global_ids)
+        n_pre, n_post = len(pre), len(post)
+        no_aut = not autapses and bool(np.any(self_t >= 0))
+        if isinstance(rule, fixed_outdegree):
+            if rule.outdegree > 0 and no_aut and n_post == 1:
+                raise SncoreError("connect: fixed_outdegree without autapses has no allowed target for a source "
+                                  "that is the only node of 'post'.")
+            R = rule.outdegree
+        else:
+            if n_post >= 2**24:
+                raise SncoreError(f"connect: path='procedural' with fixed_probability supports up to 2^24 - 1 "
+                                  f"targets per projection, got len(post) = {n_post}; split 'post'.")
+            R = row_capacity(n_post, float(rule.p), n_pre)
+        call = self._n_connect
+        self.procedural.append(ProcConnection(
+            call, s_names[0], t_names[0], s_pos.astype(np.int64), t_pos.astype(np.int64), self_t, rule,
+            autapses, w_kind, w_par, d_kind, d_par, receptor, wunit, make_keys(self.seed, call), R, self.dt))
+        self._n_connect += 1
+        return Synapses(self, call, None, wunit, None)
 
     def _connect_multimeter(self, mm, post):
         if post.kind != "neuron":
@@ -435,6 +503,9 @@ class Simulator:
     def _ensure_engine(self) -> None:
         if self.engine is not None:
             return
+        if self.devices is not None and self.procedural:
+            raise SncoreError("connect(..., path='procedural') is not supported on several devices "
+                              "(Simulator(devices=...)) yet; use path='auto' there.")
         self.engine = build_engine(self)
         self.params = self.engine.init_params()
         for i, pp in enumerate(self.engine.plastic):
@@ -450,8 +521,9 @@ class Simulator:
             self.state = self.engine.init_state(key)
         self.capacities = tuple(
             capacity_ladder(self.event_capacity) if self.event_capacity
-            else initial_capacities(p.spec.n_src, p.spec.max_out)
-            for p in self.engine.projs if p.path == "event")
+            else initial_capacities(p.spec.n_src, p.spec.max_out) if p.path == "event"
+            else initial_capacities(p.spec.n_pre, p.spec.R)
+            for p in self.engine.projs if p.path in ("event", "procedural"))
 
     def compile(self, duration: Any, max_rate: Any = None) -> CompiledRun:
         """A pure function for ``duration`` of simulation from the current time.
@@ -476,6 +548,10 @@ class Simulator:
         if self.devices is not None:
             raise SncoreError("compile() is not supported on several devices (Simulator(devices=...)); "
                               "build the Simulator without devices to compile it.")
+        if self.procedural:
+            raise SncoreError("compile() is not supported with connect(..., path='procedural') (a row that "
+                              "outgrows its capacity could not be re-run inside the compiled function); "
+                              "use path='event' for compiled runs and gradients.")
         return compile_run(self, self._steps(duration, "compile"), max_rate)
 
 
@@ -483,17 +559,49 @@ class Synapses:
     """The connections made by one ``connect`` call (NEST's SynapseCollection, reduced).
 
     ``get(name)`` returns a per-connection array in the order of the rule's pairs:
-    ``"weight"`` (Quantity; the current value for plastic synapses), ``"delay"`` (ms), or a
-    per-synapse state variable of the synapse model (e.g. ``"u"``, ``"x"``).
+    ``"weight"`` (Quantity; the current value for plastic synapses), ``"delay"`` (ms),
+    ``"source"`` / ``"target"`` (global ids), or a per-synapse state variable of the synapse
+    model (e.g. ``"u"``, ``"x"``). For ``path="procedural"`` the synapses are regenerated on
+    demand (bit-identical to those delivered). They are ordered by source, then row slot.
     ``set(plasticity=False)`` stops (``True`` resumes) long-term weight changes between
     ``simulate()`` calls; traces and short-term state keep evolving.
     """
 
-    def __init__(self, sim: Simulator, call: int, n: int, weight_unit: str, model):
-        self.sim, self.call, self.n, self.weight_unit, self.model = sim, call, n, weight_unit, model
+    def __init__(self, sim: Simulator, call: int, n: int | None, weight_unit: str, model):
+        self.sim, self.call, self._n, self.weight_unit, self.model = sim, call, n, weight_unit, model
+        self._proc = next((pc for pc in sim.procedural if pc.call == call), None)
+        self._cache = None
+
+    @property
+    def n(self) -> int:
+        """Number of connections (for ``path="procedural"``: counted by regenerating them)."""
+        if self._n is None:
+            self._n = len(self._materialised()[0])
+        return self._n
 
     def __len__(self) -> int:
         return self.n
+
+    @property
+    def mode(self) -> str:
+        """How these connections are propagated: ``"procedural"`` (regenerated, 0 bytes per synapse),
+        ``"event-ell"``, ``"event-csr"``, ``"dense"``, ``"bcoo"``, ``"plastic"`` or ``"device"``
+        (several, joined by ``+``, when the call spans model blocks); stored modes are known once
+        the network is built (after the first ``simulate``)."""
+        if self._proc is not None:
+            return "procedural"
+        if self.sim.engine is None:
+            raise SncoreError("Synapses.mode: the network is not built yet; call simulate() first.")
+        return self.sim.engine.modes.get(self.call, "device")
+
+    def _materialised(self):
+        """``(i_pre, i_post, w, d_steps)`` of a procedural call, regenerated once and cached."""
+        if self._cache is None:
+            from ..conn.procedural import materialise
+
+            pc = self._proc
+            self._cache = materialise(pc, jnp.asarray(pc.w_par, self.sim.dtype), self.sim.dtype)
+        return self._cache
 
     def __repr__(self) -> str:
         kind = self.model.NAME if self.model is not None else "static_synapse"
@@ -505,7 +613,15 @@ class Synapses:
     def get(self, name: str = "weight"):
         import brainunit as u
 
+        if self._proc is not None:
+            return self._get_procedural(name)
         out = np.zeros(self.n)
+        if name in ("source", "target"):
+            out = np.zeros(self.n, np.int64)
+            for c in self._conns():
+                out[c.index] = _global_ids(self.sim, c.src_block if name == "source" else c.tgt_block,
+                                           c.src if name == "source" else c.tgt, c.device)
+            return out
         if name == "delay":
             for c in self._conns():
                 out[c.index] = c.delay * self.sim.dt
@@ -517,7 +633,7 @@ class Synapses:
             state_names = {k for k, v in self.sim.state["plastic"][plans[0][0]].items()
                            if np.ndim(v) == 1 and v.shape[0] == len(plans[0][1].index)} - {"w", "w0", "last"}
         if name != "weight" and name not in state_names:
-            allowed = ["weight", "delay", *sorted(state_names)]
+            allowed = ["weight", "delay", "source", "target", *sorted(state_names)]
             raise SncoreError(f"Synapses.get: unknown variable {name!r}; allowed: {allowed}.")
         if plans:
             for i, pp in plans:
@@ -528,6 +644,23 @@ class Synapses:
         if name != "weight":
             return out
         return out * _unit(self.weight_unit) if self.weight_unit != "1" else out
+
+    def _get_procedural(self, name: str):
+        import brainunit as u
+
+        i_pre, i_post, w, d = self._materialised()
+        pc = self._proc
+        if name == "source":
+            return _global_ids(self.sim, pc.src_block, pc.src_pos[i_pre], None)
+        if name == "target":
+            return _global_ids(self.sim, pc.tgt_block, pc.tgt_pos[i_post], None)
+        if name == "delay":
+            return np.asarray(d, float) * self.sim.dt * u.ms
+        if name != "weight":
+            raise SncoreError(f"Synapses.get: unknown variable {name!r}; allowed: ['weight', 'delay', 'source', "
+                              "'target'].")
+        w = np.asarray(w, float)
+        return w * _unit(self.weight_unit) if self.weight_unit != "1" else w
 
     def set(self, plasticity: bool) -> None:
         if self.model is None or not self.model.PLASTIC_WEIGHT:
@@ -540,6 +673,56 @@ class Synapses:
             for i, pp in enumerate(self.sim.engine.plastic):
                 if pp.call == self.call:
                     self.sim.params["plastic"][i]["on"] = jnp.asarray(float(plasticity), self.sim.dtype)
+
+
+def _proc_values(spec, unit: str, name: str) -> tuple[str, tuple]:
+    """(kind, canonical parameters) of a procedural weight or delay."""
+    from ..conn.procedural import _W_KINDS
+    from ..conn.values import Distribution
+
+    if isinstance(spec, Distribution):
+        kind = _W_KINDS.get(type(spec))
+        if kind is None:
+            raise SncoreError(f"connect: path='procedural' cannot draw {name} from {spec!r}; allowed: "
+                              "sn.conn.uniform, normal, lognormal, exponential.")
+        c = lambda q, n: float(to_canonical(q, unit, n, owner=kind))
+        if kind == "uniform":
+            par = (c(spec.min, "min"), c(spec.max, "max"), 0.0)
+            if not par[1] >= par[0]:
+                raise SncoreError(f"uniform needs min <= max, got min={par[0]} {unit}, max={par[1]} {unit}.")
+        elif kind == "normal":
+            par = (c(spec.mean, "mean"), c(spec.std, "std"), 0.0)
+            if not par[1] >= 0:
+                raise SncoreError(f"normal parameter 'std' must be >= 0, got {par[1]} {unit}.")
+        elif kind == "lognormal":
+            par = (float(spec.mu), float(spec.sigma), c(spec.scale, "scale"))
+        else:
+            par = (c(spec.beta, "beta"), 0.0, 0.0)
+        if not all(np.isfinite(par)):
+            raise SncoreError(f"connect parameter {name!r}: the parameters of {kind} must be finite, got {par}.")
+        return kind, par
+    v = float(np.asarray(to_canonical(spec, unit, name, owner="connect")))
+    if not np.isfinite(v):
+        raise SncoreError(f"connect parameter {name!r} must be finite, got {v:g} {unit}.")
+    return "const", (v, 0.0, 0.0)
+
+
+def _global_ids(sim: Simulator, block: str, pos: np.ndarray, device) -> np.ndarray:
+    """Global ids of block positions (or of a device's local indices)."""
+    pos = np.asarray(pos, np.int64)
+    if device is not None:
+        return device.first_id + pos
+    out = np.zeros(len(pos), np.int64)
+    for g in sim.groups:
+        if g.kind == "neuron" and g.block == block:
+            off = g.offset
+        elif g.kind == "spike_generator" and block == SG:
+            off = g.extra["sg_offset"]
+        else:
+            continue
+        m = (pos >= off) & (pos < off + g.n)
+        out[m] = g.first_id + pos[m] - off
+    return out
 
 
 def _unit(name):
