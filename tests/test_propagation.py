@@ -10,6 +10,7 @@ import pytest
 import sncore as sn
 from sncore.conn.propagate import (
     build_csr,
+    build_csr_parts,
     build_delay_groups,
     compact,
     deliver_bcoo,
@@ -85,6 +86,30 @@ def test_homogeneous_delay_and_per_source_weight(layout):
     assert spec.per_source and data.delays is None and data.weights.shape == (38,)
     got, _ = _run(layout, src, tgt, w, d, spikes, 37, 23, capacity=(2, 37))
     np.testing.assert_allclose(got, _reference(src, tgt, w, d, spikes, 23), atol=2e-5)
+
+
+@pytest.mark.parametrize("layout", ["csr", "ell", "auto"])
+@pytest.mark.parametrize("kind", ["random", "per_source_hom"])
+def test_build_from_parts_equals_concatenation(layout, kind):
+    """Rows filled part by part (no concatenation, the microcircuit's memory path) give the
+    arrays of the concatenated build: connection order inside each row, padding, dtypes."""
+    src, tgt, w, d, _ = _random_net(5, n_syn=500)
+    if kind == "per_source_hom":
+        w, d = np.linspace(-1, 1, 37)[src], np.full(len(src), 2)
+    whole, spec = build_csr(src, tgt, w, d, 37, 23, jnp.float32, layout=layout)
+    cuts = [0, 0, 120, 121, 390, 500]  # empty, one-synapse and uneven parts
+    parts = [(src[a:b], tgt[a:b], w[a:b], d[a:b]) for a, b in zip(cuts[:-1], cuts[1:])]
+    got, spec_p = build_csr_parts(parts, 37, 23, jnp.float32, layout=layout)
+    assert spec_p == spec and spec.per_source == (kind == "per_source_hom")
+    for x, y in zip(got, whole):
+        assert (x is None) == (y is None)
+        if x is not None:
+            assert x.dtype == y.dtype
+            np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+    # and row i holds exactly source i's synapses in connection order
+    order = np.argsort(src, kind="stable")
+    if spec.layout == "csr":
+        np.testing.assert_array_equal(np.asarray(got.targets), tgt[order])
 
 
 def test_event_reports_overflow_beyond_large_capacity():

@@ -35,6 +35,7 @@ __all__ = [
     "CSR",
     "DelayGroups",
     "build_csr",
+    "build_csr_parts",
     "build_delay_groups",
     "capacity_ladder",
     "compact",
@@ -81,47 +82,73 @@ def build_csr(src: np.ndarray, tgt: np.ndarray, w: np.ndarray, d: np.ndarray, n_
     """Sort synapses by source (stable, so order within a row is connection order) and lay
     them out as ``"csr"``, ``"ell"`` or ``"auto"`` (ELL unless padding would more than
     double the storage). ``D`` (ring depth, default the largest delay) sets the ELL pad."""
-    # stable sort; numpy radix-sorts 16-bit keys (5x faster than int64 at 15.6 M synapses)
-    key = src.astype(np.uint16) if n_src < 2**16 else src
-    order = np.argsort(key, kind="stable")
-    counts = np.bincount(src, minlength=n_src) if len(src) else np.zeros(n_src, np.int64)
+    return build_csr_parts([(src, tgt, w, d)], n_src, n_tgt, dtype, D, layout)
+
+
+def build_csr_parts(parts, n_src: int, n_tgt: int, dtype, D: int | None = None,
+                    layout: str = "csr") -> tuple[CSR, EventSpec]:
+    """:func:`build_csr` of the concatenation of ``parts`` (a list of ``(src, tgt, w, d)``
+    arrays), without concatenating them: rows are filled part by part, so the host memory
+    beyond the result is that of the largest part (about 40 bytes per synapse), not of the
+    whole projection. The result equals ``build_csr`` of the concatenated arrays (tested)."""
+    parts = [(np.asarray(s_), np.asarray(t_), np.asarray(w_), np.asarray(d_)) for s_, t_, w_, d_ in parts]
+    counts = np.zeros(n_src, np.int64)
+    for s_, *_ in parts:
+        counts += np.bincount(s_, minlength=n_src)[:n_src]
+    nnz = int(counts.sum())
     row_ptr = np.zeros(n_src + 2, np.int64)
     row_ptr[1:n_src + 1] = np.cumsum(counts)
     row_ptr[n_src + 1] = row_ptr[n_src]
-    if row_ptr[-1] >= 2**31:
-        raise ValueError(f"{row_ptr[-1]} synapses in one projection exceed int32 indexing")
+    if nnz >= 2**31:
+        raise ValueError(f"{nnz} synapses in one projection exceed int32 indexing")
     max_out = int(counts.max(initial=0))
     if layout == "auto":
-        layout = "ell" if (n_src + 1) * max_out <= 2 * len(src) + 1024 else "csr"
-    hom = len(d) > 0 and bool(np.all(d == d[0]))
-    ws, ts, ds, ss = w[order], tgt[order], d[order], src[order]
-    # one weight per source when every row is constant
+        layout = "ell" if (n_src + 1) * max_out <= 2 * nnz + 1024 else "csr"
+    ds = [d_ for *_, d_ in parts if len(d_)]
+    hom = bool(ds) and all(bool(np.all(d_ == ds[0][0])) for d_ in ds)
+    d_max = max((int(d_.max()) for d_ in ds), default=1)
+    # one weight per source when every row is constant: the first weight of each row
     first = np.zeros(n_src + 1)
-    has = counts > 0
-    first[:n_src][has] = ws[row_ptr[:n_src][has]]
-    per_source = len(ws) > 0 and bool(np.all(ws == first[ss]))
-    spec = EventSpec(n_src, n_tgt, max_out, int(d[0]) if hom else 0, layout, per_source)
+    seen = np.zeros(n_src, bool)
+    for s_, _, w_, _ in parts:
+        u_, i_ = np.unique(s_, return_index=True)
+        new = ~seen[u_]
+        first[u_[new]] = w_[i_[new]]
+        seen[u_] = True
+    per_source = nnz > 0 and all(bool(np.all(w_ == first[s_])) for s_, _, w_, _ in parts)
+    spec = EventSpec(n_src, n_tgt, max_out, int(ds[0][0]) if hom else 0, layout, per_source)
+    wdt = np.dtype(jnp.dtype(dtype).name)
     if layout == "csr":
-        csr = CSR(jnp.asarray(row_ptr, jnp.int32), jnp.asarray(ts, jnp.int32),
-                  jnp.asarray(first if per_source else ws, dtype),
-                  None if hom else jnp.asarray(ds, jnp.int32))
-        return csr, spec
-    D = int(d.max(initial=1)) if D is None else int(D)
-    col = np.arange(len(ss)) - row_ptr[ss]
-    ell_t = np.full((n_src + 1, max_out), D * n_tgt, np.int64)
-    ell_t[ss, col] = ts
-    if D * n_tgt * 2 >= 2**31:
-        raise ValueError(f"ring buffer of {D} x {n_tgt} entries exceeds int32 indexing")
-    ell_w = first
-    if not per_source:
-        ell_w = np.zeros((n_src + 1, max_out))
-        ell_w[ss, col] = ws
-    ell_d = None
-    if not hom:
-        ell_d = np.zeros((n_src + 1, max_out), np.int64)
-        ell_d[ss, col] = ds
-    csr = CSR(None, jnp.asarray(ell_t, jnp.int32), jnp.asarray(ell_w, dtype),
-              None if ell_d is None else jnp.asarray(ell_d, jnp.int32))
+        shape, pad_t = (nnz,), 0
+    else:
+        D = d_max if D is None else int(D)
+        if D * n_tgt * 2 >= 2**31:
+            raise ValueError(f"ring buffer of {D} x {n_tgt} entries exceeds int32 indexing")
+        shape, pad_t = (n_src + 1, max_out), D * n_tgt
+    out_t = np.full(shape, pad_t, np.int32)
+    out_w = None if per_source else np.zeros(shape, wdt)
+    out_d = None if hom else np.zeros(shape, np.int32)
+    fill = np.zeros(n_src + 1, np.int64)  # synapses of each row placed so far
+    for s_, t_, w_, d_ in parts:
+        if not len(s_):
+            continue
+        key = s_.astype(np.uint16) if n_src < 2**16 else s_  # numpy radix-sorts 16-bit keys
+        order = np.argsort(key, kind="stable")
+        ss = s_[order]
+        c_ = np.bincount(ss, minlength=n_src)
+        start = np.cumsum(c_) - c_  # first index of each row within this part
+        col = np.arange(len(ss)) - start[ss] + fill[ss]
+        at = (row_ptr[ss] + col,) if layout == "csr" else (ss, col)
+        out_t[at] = t_[order]
+        if out_w is not None:
+            out_w[at] = w_[order]
+        if out_d is not None:
+            out_d[at] = d_[order]
+        fill[:n_src] += c_
+        del order, ss, col, at
+    w_arr = first.astype(wdt) if per_source else out_w
+    row = jnp.asarray(row_ptr, jnp.int32) if layout == "csr" else None
+    csr = CSR(row, jnp.asarray(out_t), jnp.asarray(w_arr, dtype), None if out_d is None else jnp.asarray(out_d))
     return csr, spec
 
 

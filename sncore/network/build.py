@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import jax.numpy as jnp
 import numpy as np
 
-from ..conn.propagate import build_csr, build_delay_groups
+from ..conn.propagate import build_csr_parts, build_delay_groups
 from ..neurons import MODELS
 from ..random import poisson_table
 from ..units import SncoreError
@@ -82,7 +82,11 @@ def _route_by_sign(conns: list) -> list[tuple[int, object]]:
         if not routed:
             out.append((1 + 2 * i, c))
             continue
-        for receptor, m in ((0, c.weight >= 0), (1, c.weight < 0)):
+        neg = c.weight < 0
+        if not neg.any() or neg.all():  # one sign: no copy of the synapse arrays
+            out.append((1 + 2 * i + int(neg.any()), replace(c, receptor=int(neg.any()))))
+            continue
+        for receptor, m in ((0, ~neg), (1, neg)):
             if m.any():
                 out.append((1 + 2 * i + receptor, replace(
                     c, src=c.src[m], tgt=c.tgt[m], weight=c.weight[m], delay=c.delay[m],
@@ -140,21 +144,24 @@ def build_engine(sim: Simulator) -> Engine:
             merged.setdefault((c.src_block, c.tgt_block, c.receptor, c.path, 0), []).append(c)
     projs = []
     for (sb, tb, r, path, sign), cs in merged.items():
-        src = np.concatenate([c.src for c in cs])
-        tgt = np.concatenate([c.tgt for c in cs])
-        w = np.concatenate([c.weight for c in cs])
-        if MODELS[tb].WEIGHTLESS:  # parrot_neuron: spikes count, weights are ignored
-            w = np.ones_like(w)
-        d = np.concatenate([c.delay for c in cs])
+        weightless = MODELS[tb].WEIGHTLESS  # parrot_neuron: spikes count, weights are ignored
         n_s, n_t = sizes[sb], sizes[tb]
         if path == "auto":
-            path = "dense" if n_s * n_t * len(np.unique(d)) <= DENSE_MAX else "event"
-        if path == "event":
-            csr, spec = build_csr(src, tgt, w, d, n_s, n_t, sim.dtype, D=blocks[tb].D,
-                                  layout="auto")
+            n_delays = len(np.unique(np.concatenate([np.unique(c.delay) for c in cs])))
+            path = "dense" if n_s * n_t * n_delays <= DENSE_MAX else "event"
+        if path == "event":  # rows filled connection by connection: no concatenated copy
+            parts = [(c.src, c.tgt, np.ones_like(c.weight) if weightless else c.weight, c.delay) for c in cs]
+            csr, spec = build_csr_parts(parts, n_s, n_t, sim.dtype, D=blocks[tb].D, layout="auto")
+            del parts
             projs.append(ProjPlan(sb, tb, r, "event", csr, spec, sign))
             mode = f"event-{spec.layout}"
         else:
+            src = np.concatenate([c.src for c in cs])
+            tgt = np.concatenate([c.tgt for c in cs])
+            w = np.concatenate([c.weight for c in cs])
+            if weightless:
+                w = np.ones_like(w)
+            d = np.concatenate([c.delay for c in cs])
             groups = build_delay_groups(src, tgt, w, d, n_s, n_t, sim.dtype, path)
             projs.append(ProjPlan(sb, tb, r, path, groups, None, sign))
             mode = path

@@ -355,9 +355,10 @@ class Simulator:
                 elif not m.any():
                     continue
                 self.connections.append(Connection(
-                    src_block=s_names[sb], tgt_block=t_names[tb], src=s_pos[m], tgt=t_pos[m],
-                    weight=w[m], delay=d[m], receptor=receptor, path=path, device=device,
-                    synapse=syn_model, call=self._n_connect, index=np.nonzero(m)[0],
+                    src_block=s_names[sb], tgt_block=t_names[tb], src=s_pos[m].astype(np.int32),
+                    tgt=t_pos[m].astype(np.int32), weight=w[m], delay=d[m], receptor=receptor, path=path,
+                    device=device, synapse=syn_model, call=self._n_connect,
+                    index=np.nonzero(m)[0].astype(np.int32),
                     post_index=i_t[m] if device is not None else None))
         call = self._n_connect
         self._n_connect += 1  # only successful calls advance the connectivity streams
