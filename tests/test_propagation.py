@@ -1,6 +1,8 @@
 """Every propagation path (event, dense, BCOO) against a float64 numpy reference, under jit,
 with heterogeneous delays, multiplicities and multapses; bursts beyond capacity lose nothing."""
 
+import itertools
+
 import brainunit as u
 import jax
 import jax.numpy as jnp
@@ -98,7 +100,7 @@ def test_build_from_parts_equals_concatenation(layout, kind):
         w, d = np.linspace(-1, 1, 37)[src], np.full(len(src), 2)
     whole, spec = build_csr(src, tgt, w, d, 37, 23, jnp.float32, layout=layout)
     cuts = [0, 0, 120, 121, 390, 500]  # empty, one-synapse and uneven parts
-    parts = [(src[a:b], tgt[a:b], w[a:b], d[a:b]) for a, b in zip(cuts[:-1], cuts[1:])]
+    parts = [(src[a:b], tgt[a:b], w[a:b], d[a:b]) for a, b in itertools.pairwise(cuts)]
     got, spec_p = build_csr_parts(parts, 37, 23, jnp.float32, layout=layout)
     assert spec_p == spec and spec.per_source == (kind == "per_source_hom")
     for x, y in zip(got, whole):
