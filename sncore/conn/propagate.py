@@ -110,12 +110,16 @@ def build_csr_parts(parts, n_src: int, n_tgt: int, dtype, D: int | None = None,
     # one weight per source when every row is constant: the first weight of each row
     first = np.zeros(n_src + 1)
     seen = np.zeros(n_src, bool)
-    for s_, _, w_, _ in parts:
-        u_, i_ = np.unique(s_, return_index=True)
-        new = ~seen[u_]
-        first[u_[new]] = w_[i_[new]]
-        seen[u_] = True
-    per_source = nnz > 0 and all(bool(np.all(w_ == first[s_])) for s_, _, w_, _ in parts)
+    per_source = nnz > 0
+    for s_, _, w_, _ in parts:  # stops at the first part with a row of unequal weights
+        if not per_source:
+            break
+        at = np.full(n_src, len(s_), np.int64)
+        np.minimum.at(at, s_, np.arange(len(s_)))  # first index of each source in this part
+        new = ~seen & (at < len(s_))
+        first[:n_src][new] = w_[at[new]]
+        seen |= new
+        per_source = bool(np.all(w_ == first[s_]))
     spec = EventSpec(n_src, n_tgt, max_out, int(ds[0][0]) if hom else 0, layout, per_source)
     wdt = np.dtype(jnp.dtype(dtype).name)
     if layout == "csr":

@@ -147,8 +147,9 @@ def build_engine(sim: Simulator) -> Engine:
         weightless = MODELS[tb].WEIGHTLESS  # parrot_neuron: spikes count, weights are ignored
         n_s, n_t = sizes[sb], sizes[tb]
         if path == "auto":
-            n_delays = len(np.unique(np.concatenate([np.unique(c.delay) for c in cs])))
-            path = "dense" if n_s * n_t * n_delays <= DENSE_MAX else "event"
+            small = n_s * n_t <= DENSE_MAX  # only then count the distinct delays (a sort)
+            n_delays = len(np.unique(np.concatenate([np.unique(c.delay) for c in cs]))) if small else 1
+            path = "dense" if small and n_s * n_t * n_delays <= DENSE_MAX else "event"
         if path == "event":  # rows filled connection by connection: no concatenated copy
             parts = [(c.src, c.tgt, np.ones_like(c.weight) if weightless else c.weight, c.delay) for c in cs]
             csr, spec = build_csr_parts(parts, n_s, n_t, sim.dtype, D=blocks[tb].D, layout="auto")
