@@ -45,3 +45,17 @@ def test_chi_traces_bad_input():
         sa.synchrony_traces(np.zeros((1, 4)))
     with pytest.raises(SncoreError, match="non-finite"):
         sa.synchrony_traces(np.array([[0.0, 1.0], [np.nan, 2.0]]))
+
+
+def test_empty_inputs_give_the_documented_results():
+    ms = u.ms
+    lags, c = sa.cross_correlogram([] * ms, [1.0, 2.0] * ms, 1 * ms, 5 * ms)      # no pairs: all zero
+    assert lags.to_decimal(ms).tolist() == list(range(-5, 6)) and not c.any()
+    edges, p = sa.isi_distribution([[] * ms, [3.0] * ms], 1 * ms, 4 * ms)       # no ISI: NaN density
+    assert len(edges) == 5 and np.all(np.isnan(p.to_decimal(u.kHz)))
+    np.testing.assert_array_equal(sa.kernel_rate([] * ms, [1.0, 2.0] * ms, "gaussian", 2 * ms).to_decimal(u.Hz), 0)
+    assert sa.correlation_matrix([], 0 * ms, 10 * ms, 1 * ms).shape == (0, 0)
+    for f in (lambda: sa.population_rate([], 0 * ms, 10 * ms, 1 * ms), lambda: sa.psth([], 0 * ms, 10 * ms, 1 * ms),
+              lambda: sa.fano_factor([], 0 * ms, 10 * ms), lambda: sa.synchrony([], 0 * ms, 10 * ms, 1 * ms)):
+        with pytest.raises(SncoreError, match="at least one"):
+            f()
