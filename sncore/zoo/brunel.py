@@ -32,13 +32,14 @@ regime    g     eta   state in the paper
 
 The paper's network is ``order=2500`` (NE 10000, NI 2500, CE 1000, CI 250) with J = 0.1 mV;
 with a ``regime`` and CE >= 1000 that is the default weight, so ``brunel(order=2500,
-regime=...)`` is exactly the network of Fig. 8. Measured there (tests/test_zoo_brunel_regimes.py,
-against Brian2 2.11 on the same network; chi is Golomb's synchrony of 100 membrane traces,
-:func:`sncore.analysis.synchrony_traces`): SR fires clock-like (CV ~ 0) near 325 Hz in
-synchronous clusters (spike-count chi ~ 0.5, population peak at 1/D ~ 667 Hz); AI is the
-least synchronous (chi_V ~ 0.23) with stationary activity ~37 Hz; SI-fast oscillates at
-~180 Hz (chi_V ~ 0.5) with irregular neurons at ~60 Hz; SI-slow fires at ~5 Hz with a slow
-(< 40 Hz) population rhythm (chi_V ~ 0.4).
+regime=...)`` is exactly the network of Fig. 8. Measured there (seed 1, 200-1000 ms;
+tests/test_zoo_brunel_regimes.py, which compares with Brian2 2.11 on the same network; chi_V
+is Golomb's synchrony of 100 membrane traces, :func:`sncore.analysis.synchrony_traces`):
+SR fires clock-like (CV 0.001) at 333 Hz in two alternating synchronous clusters
+(spike-count chi 0.50, population peak 666 Hz); AI is irregular (CV 0.43) and the least
+synchronous (chi_V 0.23, spike-count chi 0.12) at 37 Hz; SI-fast has the ~180 Hz global
+oscillation (peak 189 Hz, chi_V 0.46) with irregular neurons (CV 0.75) at 58 Hz; SI-slow
+fires at 5.7 Hz with a slow (35 Hz) population rhythm (chi_V 0.45).
 
 Reduced networks (CE < 1000) cannot keep both the paper's mean coupling ``CE J`` = 100 mV
 and its input fluctuations ``J sqrt(CE)`` = 3.2 mV. With a ``regime`` the default weight
@@ -47,7 +48,7 @@ fluctuation-driven states keep their signatures at order 250 (AI irregular and a
 SI-fast's ~180 Hz rhythm, SI-slow's low rate and slow rhythm) while SR fires regularly at
 high rate but does *not* synchronise (spike-count chi ~ 0.12, like AI). SR is mean-driven:
 with the paper's coupling ``J = 100 mV / CE`` (``J=1.0`` at order 250) it synchronises as in
-the paper (chi ~ 0.5, ~325 Hz), but that weight destroys the irregular states. Pass ``J=``
+the paper (spike-count chi 0.48, 326 Hz), but that weight destroys the irregular states. Pass ``J=``
 explicitly to override the default (and ``g``, ``eta`` likewise).
 
 Example:
@@ -55,6 +56,7 @@ Example:
     >>> res = net.sim.simulate(1000 * u.ms)
     >>> res.rate(net.exc), res.rate(net.inh)      # ~60 Hz each (NEST: 60.3 / 60.4 Hz)
     >>> net = brunel(order=250, regime="SI-fast")  # ~180 Hz population oscillation
+    >>> net = brunel(order=2500, regime="SR")      # Brunel (2000) Fig. 8A, the paper's network
 """
 
 from __future__ import annotations

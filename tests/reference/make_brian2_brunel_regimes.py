@@ -9,7 +9,10 @@ SI-fast (6, 4), SI-slow (4.5, 0.9)::
 N_E 10000, N_I 2500, C_E 1000, C_I 250 (fixed in-degree drawn here with numpy, multapses
 allowed, as NEST's fixed_indegree), J 0.1 mV, -g J, delay D 1.5 ms, tau 20 ms, theta 20 mV,
 V_r 10 mV, tau_rp 2 ms, v(0) 0 mV, C_E independent Poisson inputs per neuron (PoissonInput)
-at eta nu_thr, nu_thr = theta / (J C_E tau), dt 0.1 ms.
+at eta nu_thr, nu_thr = theta / (J C_E tau), dt 0.1 ms. As in the paper ("stays at V_r during
+the refractory period") and NEST's iaf_psc_delta, input arriving during the refractory period
+is discarded (explicitly, ``* int(not_refractory)``; Brian2 2.11 already holds a variable
+marked ``(unless refractory)`` during the refractory period, and the results are identical).
 
 Statistics over [T0, T] (numpy, written here independently of sncore.analysis): mean E rate
 (all 10000 E neurons), mean CV of the ISIs of the first 200 E neurons (neurons with >= 3
@@ -64,16 +67,16 @@ def run(regime: str, seed: int, T: float) -> dict:
     nu_thr = theta / (J * CE * tau) * 1000.0  # Hz
     P = b2.NeuronGroup(NE + NI, "dv/dt = -v / tau : volt (unless refractory)", threshold="v > theta",
                        reset="v = V_r", refractory=2 * ms, method="exact",
-                       namespace={"tau": tau * ms, "theta": theta * mV, "V_r": 10 * mV})
+                       namespace={"tau": tau * ms, "theta": theta * mV, "V_r": 10 * mV, "J_ext": J * mV})
     P.v = 0 * mV
     N = NE + NI
     post = np.repeat(np.arange(N), CE)
-    se = b2.Synapses(P, P, on_pre="v += w", delay=1.5 * ms, namespace={"w": J * mV})
+    se = b2.Synapses(P, P, on_pre="v_post += w * int(not_refractory_post)", delay=1.5 * ms, namespace={"w": J * mV})
     se.connect(i=rng.integers(0, NE, N * CE), j=post)
     post = np.repeat(np.arange(N), CI)
-    si = b2.Synapses(P, P, on_pre="v += w", delay=1.5 * ms, namespace={"w": -g * J * mV})
+    si = b2.Synapses(P, P, on_pre="v_post += w * int(not_refractory_post)", delay=1.5 * ms, namespace={"w": -g * J * mV})
     si.connect(i=NE + rng.integers(0, NI, N * CI), j=post)
-    ext = b2.PoissonInput(P, "v", N=CE, rate=eta * nu_thr * b2.Hz, weight=J * mV)
+    ext = b2.PoissonInput(P, "v", N=CE, rate=eta * nu_thr * b2.Hz, weight="J_ext * int(not_refractory)")
     sm = b2.SpikeMonitor(P[:NE])
     vm = b2.StateMonitor(P, "v", record=np.arange(100), dt=0.5 * ms)
     net = b2.Network(P, se, si, ext, sm, vm)
