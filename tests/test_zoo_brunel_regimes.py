@@ -9,11 +9,13 @@ potentials of the first 100 E neurons sampled every 0.5 ms, sncore.analysis.sync
 ``chi_spk`` (chi of their 1 ms spike counts, sncore.analysis.synchrony) and ``f_peak`` (largest
 peak of the power spectrum of their population rate in 0.5 ms bins).
 
-What the paper says about each state (Brunel 2000, Sect. 4 and Fig. 8; g, eta): SR (3, 2)
-"synchronous regular": neurons fire regularly at high rates, almost fully synchronised; AI
-(5, 2) "asynchronous irregular": stationary global activity, irregular neurons; SI-fast
-(6, 4): a fast global oscillation (~180 Hz) with irregular neurons at lower rates; SI-slow
-(4.5, 0.9): a slow global oscillation, irregular neurons at low rates.
+What the paper says (Brunel 2000, abstract, Sect. 4 and Fig. 8; regime (g, eta)): "synchronous
+states in which neurons fire regularly" -- SR (3, 2), at high rates; "asynchronous states with
+stationary global activity and very irregular individual cell activity" -- AI (5, 2); "states
+in which the global activity oscillates but individual cells fire irregularly, typically at
+rates lower than the global oscillation frequency" -- SI-fast (6, 4), a fast oscillation, and
+SI-slow (4.5, 0.9), a slow one at low rates. Numbers (rates, chi, peak frequencies) come from
+Brian2 on the same network, not from the paper.
 """
 
 import json
@@ -67,16 +69,16 @@ def test_sr_synchronises_with_the_papers_coupling_ai_stays_asynchronous():
 # same network (tests/reference/make_brian2_brunel_regimes.py; its own connectivity and Poisson
 # draws, so only realisation-level agreement is expected): rates within 10 % (population rates
 # of 10000 neurons), CV within 0.1, chi within 0.1 (chi_V: 100 traces) and 0.05 (chi_spk).
-# Measured at seed 1 (sncore / Brian2): SR 333 / 312 Hz, CV 0.0008 / 0.0007, chi_V 0.47 / 0.66,
-# chi_spk 0.50 / 0.52, peak 666 / 625 Hz; AI 37.4 / 37.4 Hz, CV 0.43 / 0.41, chi_V 0.23 / 0.27,
-# chi_spk 0.12 / 0.13; SI-fast 58.0 / 59.4 Hz, CV 0.75 / 0.85, chi_V 0.46 / 0.51, chi_spk
-# 0.21 / 0.24, peak 189 / 175 Hz; SI-slow 5.65 / 5.78 Hz, CV 0.50 / 0.50, chi_V 0.45 / 0.48,
-# chi_spk 0.15 / 0.15, peak 35 / 20 Hz.
-# Not compared: SR's chi_V. SR's neurons fire in two alternating clusters locked to the delay
-# loop, every 3.0 ms in sncore and 3.2 ms in Brian2 -- consistent with Brian2 applying a
-# delayed spike after the threshold test of its arrival step (one step later than NEST's
-# iaf_psc_delta, which sncore follows) -- and the cluster phase shapes chi_V; the rate (7 %)
-# and the spike-count chi agree.
+# Brian2's synaptic delay is 1.4 ms: it applies a delayed spike after the threshold test of
+# its arrival step, one step later than NEST's iaf_psc_delta (which sncore follows), so D - dt
+# there gives NEST's 1.5 ms spike -> spike loop (see the generator's docstring). With Brian2's
+# own convention (delay 1.5 ms) SR's two alternating clusters fire every 3.2 ms instead of
+# 3.0 ms (312 Hz, peak 625 Hz, chi_V 0.66: outside the bands); the other regimes stay within them.
+# Measured at seed 1 (sncore / Brian2): SR 333.1 / 333.7 Hz, CV 0.0008 / 0.0006, chi_V
+# 0.47 / 0.52, chi_spk 0.50 / 0.50, peak 666 / 666 Hz; AI 37.4 / 37.6 Hz, CV 0.43 / 0.41,
+# chi_V 0.23 / 0.24, chi_spk 0.12 / 0.12; SI-fast 58.0 / 58.4 Hz, CV 0.75 / 0.83, chi_V
+# 0.46 / 0.50, chi_spk 0.21 / 0.22, peak 189 / 176 Hz; SI-slow 5.65 / 5.55 Hz, CV 0.50 / 0.48,
+# chi_V 0.45 / 0.44, chi_spk 0.15 / 0.14, peak 35 / 20 Hz.
 
 T_PAPER, T0_PAPER = 1000.0, 200.0
 
@@ -97,9 +99,9 @@ def test_paper_network_matches_brian2(paper, regime):
     s, b = ours[regime], ref[regime]
     assert s["rate"] == pytest.approx(b["rate_E"], rel=0.1), (s, b)
     assert abs(s["cv"] - b["cv"]) < 0.1, (s, b)
-    assert abs(s["chi_spk"] - b["chi_spk"]) < 0.05, (s, b)
-    if regime != "SR":
-        assert abs(s["chi_V"] - b["chi_V"]) < 0.1, (s, b)
+    assert abs(s["chi_V"] - b["chi_V"]) < 0.1 and abs(s["chi_spk"] - b["chi_spk"]) < 0.05, (s, b)
+    if regime in ("SR", "SI-fast"):       # a clear spectral peak: within 20 Hz (~10 % of SI-fast's)
+        assert abs(s["f_peak"] - b["f_peak"]) <= 20, (s, b)
 
 
 @pytest.mark.slow
@@ -113,8 +115,9 @@ def test_paper_network_qualitative_states(paper):
     assert ai["cv"] > 0.3 and ai["chi_V"] < 0.35, ai
     assert ai["chi_V"] == min(x["chi_V"] for x in st.values()), st
     assert ai["chi_spk"] == min(x["chi_spk"] for x in st.values()), st
-    # SI-fast: the ~180 Hz global oscillation; irregular neurons firing well below it
-    assert 150 <= fast["f_peak"] <= 210 and fast["rate"] < fast["f_peak"] / 2 and fast["cv"] > 0.5, fast
+    # SI-fast: a fast global oscillation (> 100 Hz; Brian2's peak in the reference JSON), irregular neurons
+    # firing at rates below its frequency
+    assert fast["f_peak"] > 100 and fast["rate"] < fast["f_peak"] and fast["cv"] > 0.5, fast
     assert fast["chi_V"] > 1.5 * ai["chi_V"], (fast, ai)
     # SI-slow: low rates and a slow (< 50 Hz) global rhythm, synchronous membrane potentials
     assert slow["rate"] < 10 and slow["f_peak"] < 50 and slow["chi_V"] > 1.5 * ai["chi_V"], (slow, ai)

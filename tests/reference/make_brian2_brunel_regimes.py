@@ -13,6 +13,11 @@ at eta nu_thr, nu_thr = theta / (J C_E tau), dt 0.1 ms. As in the paper ("stays 
 the refractory period") and NEST's iaf_psc_delta, input arriving during the refractory period
 is discarded (explicitly, ``* int(not_refractory)``; Brian2 2.11 already holds a variable
 marked ``(unless refractory)`` during the refractory period, and the results are identical).
+One timing change: Brian2 applies a delayed spike after the threshold test of its arrival
+step, so a spike -> input -> spike loop takes D + dt there and D in NEST (one neuron 0.05 mV
+below threshold, input spike at 1.0 ms, delay 1.5 ms: Brian2 responds at 2.6 ms, NEST's
+iaf_psc_delta in the step ending at 2.5 ms). The synaptic delay here is D - dt = 1.4 ms, so
+that the loop is NEST's 1.5 ms (``--delay 1.5`` gives Brian2's own convention).
 
 Statistics over [T0, T] (numpy, written here independently of sncore.analysis): mean E rate
 (all 10000 E neurons), mean CV of the ISIs of the first 200 E neurons (neurons with >= 3
@@ -52,7 +57,7 @@ def stats(trains: list, V: np.ndarray, T: float) -> dict:
             "f_peak": float(f[1:][np.argmax(p[1:])])}
 
 
-def run(regime: str, seed: int, T: float) -> dict:
+def run(regime: str, seed: int, T: float, delay: float = 1.4) -> dict:
     import brian2 as b2
     from brian2 import ms, mV
 
@@ -71,10 +76,10 @@ def run(regime: str, seed: int, T: float) -> dict:
     P.v = 0 * mV
     N = NE + NI
     post = np.repeat(np.arange(N), CE)
-    se = b2.Synapses(P, P, on_pre="v_post += w * int(not_refractory_post)", delay=1.5 * ms, namespace={"w": J * mV})
+    se = b2.Synapses(P, P, on_pre="v_post += w * int(not_refractory_post)", delay=delay * ms, namespace={"w": J * mV})
     se.connect(i=rng.integers(0, NE, N * CE), j=post)
     post = np.repeat(np.arange(N), CI)
-    si = b2.Synapses(P, P, on_pre="v_post += w * int(not_refractory_post)", delay=1.5 * ms, namespace={"w": -g * J * mV})
+    si = b2.Synapses(P, P, on_pre="v_post += w * int(not_refractory_post)", delay=delay * ms, namespace={"w": -g * J * mV})
     si.connect(i=NE + rng.integers(0, NI, N * CI), j=post)
     ext = b2.PoissonInput(P, "v", N=CE, rate=eta * nu_thr * b2.Hz, weight="J_ext * int(not_refractory)")
     sm = b2.SpikeMonitor(P[:NE])
@@ -87,7 +92,7 @@ def run(regime: str, seed: int, T: float) -> dict:
     trains = [np.sort(t[keep & (i == k)]) for k in range(200)]
     tv = np.asarray(vm.t / ms)
     V = np.asarray(vm.v / mV).T[tv >= T0]
-    return {"regime": regime, "g": g, "eta": eta, "seed": seed, "rate_E": rate, **stats(trains, V, T),
+    return {"regime": regime, "g": g, "eta": eta, "seed": seed, "delay_ms": delay, "rate_E": rate, **stats(trains, V, T),
             "version": b2.__version__}
 
 
@@ -96,10 +101,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--T", type=float, default=1000.0)
     ap.add_argument("--regimes", nargs="+", default=list(REGIMES))
+    ap.add_argument("--delay", type=float, default=1.4, help="Brian2 synaptic delay (ms)")
     a = ap.parse_args()
     runs = []
     for reg in a.regimes:
-        r = run(reg, a.seed, a.T)
+        r = run(reg, a.seed, a.T, a.delay)
         print(r, flush=True)
         runs.append(r)
     out = pathlib.Path(__file__).parent / "brian2_brunel_regimes.json"
