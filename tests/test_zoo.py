@@ -41,7 +41,8 @@ def _brunel_stats(regime, seed=1):
 # asynchronous (chi of independent trains is ~1/sqrt(N) = 0.03; 0.2 leaves room for the weak
 # residual oscillation of a 1250-neuron network); SR fires regularly (CV < 0.3) near
 # saturation (> 150 Hz; 1 / t_ref = 500 Hz); SI-fast has the fast global oscillation
-# (paper: ~180 Hz; a spectral peak between 100 and 300 Hz) with irregular single neurons;
+# (at the paper's size 176-189 Hz in Brian2 and sncore, tests/test_zoo_brunel_regimes.py; a
+# spectral peak between 100 and 300 Hz) with irregular single neurons;
 # SI-slow fires at low rates (< 25 Hz; the drive is below threshold, eta = 0.9) with a slow
 # population rhythm (spectral peak < 60 Hz). Measured at seeds 1-3: AI CV 0.75, chi 0.11-0.12;
 # SR 234 Hz, CV 0.17; SI-fast peak 158-180 Hz, CV 0.92-0.97; SI-slow 14-18 Hz, peak 33-40 Hz.

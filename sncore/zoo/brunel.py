@@ -26,7 +26,7 @@ regime    g     eta   state in the paper
 ========= ===== ===== ==========================================================
 ``SR``    3     2     synchronous regular: neurons fire regularly at high rates
 ``AI``    5     2     asynchronous irregular: irregular firing, stationary activity
-``SI-fast`` 6   4     synchronous irregular, fast (~180 Hz) global oscillation
+``SI-fast`` 6   4     synchronous irregular, fast global oscillation (176-189 Hz at order 2500)
 ``SI-slow`` 4.5 0.9   synchronous irregular, slow oscillation, low rates
 ========= ===== ===== ==========================================================
 
@@ -37,8 +37,8 @@ tests/test_zoo_brunel_regimes.py, which compares with Brian2 2.11 on the same ne
 is Golomb's synchrony of 100 membrane traces, :func:`sncore.analysis.synchrony_traces`):
 SR fires clock-like (CV 0.001) at 333 Hz in two alternating synchronous clusters
 (spike-count chi 0.50, population peak 666 Hz); AI is irregular (CV 0.43) and the least
-synchronous (chi_V 0.23, spike-count chi 0.12) at 37 Hz; SI-fast has the ~180 Hz global
-oscillation (peak 189 Hz, chi_V 0.46) with irregular neurons (CV 0.75) at 58 Hz; SI-slow
+synchronous (chi_V 0.23, spike-count chi 0.12) at 37 Hz; SI-fast has a fast global
+oscillation (peak 189 Hz; Brian2 176 Hz; chi_V 0.46) with irregular neurons (CV 0.75) at 58 Hz; SI-slow
 fires at 5.7 Hz with a slow (35 Hz) population rhythm (chi_V 0.45).
 
 Reduced networks (CE < 1000) cannot keep both the paper's mean coupling ``CE J`` = 100 mV
