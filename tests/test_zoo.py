@@ -41,12 +41,15 @@ def _brunel_stats(regime, seed=1):
 # asynchronous (chi of independent trains is ~1/sqrt(N) = 0.03; 0.2 leaves room for the weak
 # residual oscillation of a 1250-neuron network); SR fires regularly (CV < 0.3) near
 # saturation (> 150 Hz; 1 / t_ref = 500 Hz); SI-fast has the fast global oscillation
-# (paper: ~180 Hz; a spectral peak between 100 and 300 Hz) with irregular single neurons;
+# (at the paper's size 176-189 Hz in Brian2 and sncore, tests/test_zoo_brunel_regimes.py; a
+# spectral peak between 100 and 300 Hz) with irregular single neurons;
 # SI-slow fires at low rates (< 25 Hz; the drive is below threshold, eta = 0.9) with a slow
 # population rhythm (spectral peak < 60 Hz). Measured at seeds 1-3: AI CV 0.75, chi 0.11-0.12;
 # SR 234 Hz, CV 0.17; SI-fast peak 158-180 Hz, CV 0.92-0.97; SI-slow 14-18 Hz, peak 33-40 Hz.
-# Not asserted: the paper's strong synchrony of SR and SI-slow -- chi (1 ms bins) stays at
-# 0.10-0.16 in these reduced networks, no larger than AI's.
+# Not asserted here: the paper's strong synchrony of SR and SI-slow -- chi (1 ms bins) stays at
+# 0.10-0.16 in these reduced networks, no larger than AI's. The synchrony of every regime is
+# checked at the paper's size (and SR's with the paper's coupling at order 250) in
+# tests/test_zoo_brunel_regimes.py.
 def test_brunel_ai():
     st = _brunel_stats("AI")
     assert st["cv"] > 0.5 and st["chi"] < 0.2 and 10 < st["rate"] < 100, st

@@ -16,13 +16,16 @@ from .correlation import correlation_coefficient as correlation_coefficient
 from .correlation import correlation_matrix as correlation_matrix
 from .correlation import cross_correlogram as cross_correlogram
 from .correlation import synchrony as synchrony
+from .correlation import synchrony_traces as synchrony_traces
 from .distances import van_rossum as van_rossum
 from .distances import van_rossum_matrix as van_rossum_matrix
 from .distances import victor_purpura as victor_purpura
 from .distances import victor_purpura_matrix as victor_purpura_matrix
 from .neo import from_neo as from_neo
+from .neo import result_to_block as result_to_block
 from .neo import result_to_neo as result_to_neo
 from .neo import to_neo as to_neo
+from .neo import traces_to_neo as traces_to_neo
 from .rates import KERNELS as KERNELS
 from .rates import PSTH as PSTH
 from .rates import firing_rate as firing_rate

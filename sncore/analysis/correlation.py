@@ -15,10 +15,15 @@ the population synchrony measure chi (Golomb 2007).
 
       chi^2 = var_t(X) / mean_i var_t(x_i).
 
-  Golomb uses membrane potentials; here ``x_i`` are the binned spike counts of each train
-  (default) or, with ``kernel=``, the kernel rates sampled at the bin centres (see
-  :mod:`~sncore.analysis.rates`). ``chi = 1`` for identical trains, ``chi ~ 1/sqrt(N)`` for
-  ``N`` independent ones. NaN when every train has constant counts.
+  Golomb uses membrane potentials: :func:`synchrony_traces` takes sampled traces ``x_i(t)``
+  (e.g. ``res.traces(mm)["V_m"]``). :func:`synchrony` uses the binned spike counts of each
+  train (default) or, with ``kernel=``, the kernel rates sampled at the bin centres (see
+  :mod:`~sncore.analysis.rates`). ``chi = 1`` for identical signals, ``chi ~ 1/sqrt(N)`` for
+  ``N`` independent ones, and for ``x_i = s + n_i`` (common part of variance ``S``,
+  independent parts of variance ``V``) ``chi^2 = (S + V/N) / (S + V)``. NaN when no signal
+  varies. The count-based chi of neurons firing irregularly at low rates stays small even when
+  their population rate oscillates (single-neuron count variance ~ rate x bin dominates the
+  denominator); the trace-based chi does not have this floor.
 
 Example:
     >>> import brainunit as u, numpy as np
@@ -46,7 +51,7 @@ from .trains import (
     to_ms,
 )
 
-__all__ = ["correlation_coefficient", "correlation_matrix", "cross_correlogram", "synchrony"]
+__all__ = ["correlation_coefficient", "correlation_matrix", "cross_correlogram", "synchrony", "synchrony_traces"]
 
 
 def _corr(x: np.ndarray) -> np.ndarray:
@@ -146,3 +151,34 @@ def synchrony(trains: Any, t_start: Any, t_stop: Any, bin_size: Any, *, kernel: 
     if not den > 0:
         return float("nan")
     return float(np.sqrt(x.mean(axis=0).var() / den))
+
+
+def synchrony_traces(x: Any, *, unit: Any = None) -> float:
+    """Golomb's (2007) synchrony ``chi = sqrt(var_t(mean_i x_i) / mean_i var_t(x_i))`` of traces.
+
+    Args:
+        x: samples ``[T, N]`` (one column per neuron, the layout of ``Result.traces``): a
+            Quantity (any unit; chi is dimensionless) or a bare array. Samples are equally
+            weighted, so they should be equally spaced in time.
+        unit: ignored for Quantities; accepted for symmetry with the other functions.
+
+    Returns:
+        float in [0, 1]; NaN if no trace varies.
+
+    Raises:
+        SncoreError: not a 2-D array with at least 2 samples and 1 column, or non-finite samples.
+
+    Example:
+        >>> tr = res.traces(mm)                      # multimeter recording V_m
+        >>> synchrony_traces(tr["V_m"][tr["times"] >= 100 * u.ms])
+    """
+    del unit
+    a = np.asarray(x.mantissa if isinstance(x, u.Quantity) else x, dtype=np.float64)
+    if a.ndim != 2 or a.shape[0] < 2 or a.shape[1] < 1:
+        raise SncoreError(f"synchrony_traces needs samples [T, N] with T >= 2 and N >= 1, got shape {a.shape}.")
+    if not np.all(np.isfinite(a)):
+        raise SncoreError("synchrony_traces got non-finite samples (NaN or inf).")
+    den = a.var(axis=0).mean()
+    if not den > 0:
+        return float("nan")
+    return float(min(1.0, np.sqrt(a.mean(axis=1).var() / den)))

@@ -26,22 +26,37 @@ regime    g     eta   state in the paper
 ========= ===== ===== ==========================================================
 ``SR``    3     2     synchronous regular: neurons fire regularly at high rates
 ``AI``    5     2     asynchronous irregular: irregular firing, stationary activity
-``SI-fast`` 6   4     synchronous irregular, fast (~180 Hz) global oscillation
+``SI-fast`` 6   4     synchronous irregular, fast global oscillation (176-189 Hz at order 2500)
 ``SI-slow`` 4.5 0.9   synchronous irregular, slow oscillation, low rates
 ========= ===== ===== ==========================================================
 
-The paper's network has CE = 1000 and J = 0.1 mV. The reduced networks used here
-(order 250-500, CE = 100-200) have ``sqrt(10)``-``sqrt(5)`` times weaker input fluctuations
-at the same J (sigma ~ J sqrt(CE)), which makes every neuron fire clock-like (CV < 0.1).
-With a ``regime`` the default weight is therefore ``J = 5 mV / sqrt(CE)`` (0.5 mV at
-CE = 100, 0.16 mV at CE = 1000) so that the fluctuation-driven states survive at small
-sizes; pass ``J=`` explicitly to override it (and ``g``, ``eta`` likewise).
+The paper's network is ``order=2500`` (NE 10000, NI 2500, CE 1000, CI 250) with J = 0.1 mV;
+with a ``regime`` and CE >= 1000 that is the default weight, so ``brunel(order=2500,
+regime=...)`` is exactly the network of Fig. 8. Measured there (seed 1, 200-1000 ms;
+tests/test_zoo_brunel_regimes.py, which compares with Brian2 2.11 on the same network; chi_V
+is Golomb's synchrony of 100 membrane traces, :func:`sncore.analysis.synchrony_traces`):
+SR fires clock-like (CV 0.001) at 333 Hz in two alternating synchronous clusters
+(spike-count chi 0.50, population peak 666 Hz); AI is irregular (CV 0.43) and the least
+synchronous (chi_V 0.23, spike-count chi 0.12) at 37 Hz; SI-fast has a fast global
+oscillation (peak 189 Hz; Brian2 176 Hz; chi_V 0.46) with irregular neurons (CV 0.75) at 58 Hz; SI-slow
+fires at 5.7 Hz with a slow (35 Hz) population rhythm (chi_V 0.45).
+
+Reduced networks (CE < 1000) cannot keep both the paper's mean coupling ``CE J`` = 100 mV
+and its input fluctuations ``J sqrt(CE)`` = 3.2 mV. With a ``regime`` the default weight
+there is the heuristic ``J = 5 mV / sqrt(CE)`` (0.5 mV at CE = 100), with which the
+fluctuation-driven states keep their signatures at order 250 (AI irregular and asynchronous,
+SI-fast's ~180 Hz rhythm, SI-slow's low rate and slow rhythm) while SR fires regularly at
+high rate but does *not* synchronise (spike-count chi ~ 0.12, like AI). SR is mean-driven:
+with the paper's coupling ``J = 100 mV / CE`` (``J=1.0`` at order 250) it synchronises as in
+the paper (spike-count chi 0.48, 326 Hz), but that weight destroys the irregular states. Pass ``J=``
+explicitly to override the default (and ``g``, ``eta`` likewise).
 
 Example:
     >>> net = brunel(order=100, seed=1)
     >>> res = net.sim.simulate(1000 * u.ms)
     >>> res.rate(net.exc), res.rate(net.inh)      # ~60 Hz each (NEST: 60.3 / 60.4 Hz)
     >>> net = brunel(order=250, regime="SI-fast")  # ~180 Hz population oscillation
+    >>> net = brunel(order=2500, regime="SR")      # Brunel (2000) Fig. 8A, the paper's network
 """
 
 from __future__ import annotations
@@ -88,7 +103,8 @@ def brunel(order: int = 100, seed: int = 1, g: float | None = None, eta: float |
         seed: Simulator seed.
         g: relative inhibitory strength; eta: external rate relative to threshold rate
             (defaults 5 and 2, or the regime's values).
-        J: excitatory weight in mV (default 0.1, or 5 / sqrt(CE) with a regime);
+        J: excitatory weight in mV (default 0.1; with a regime 0.1 for CE >= 1000, the
+            paper's network, and 5 / sqrt(CE) below);
             delay: synaptic delay in ms; dt: resolution in ms.
         n_record: neurons per population recorded by the spike recorder (default all;
             0: none).
@@ -107,7 +123,7 @@ def brunel(order: int = 100, seed: int = 1, g: float | None = None, eta: float |
     g = g0 if g is None else g
     eta = eta0 if eta is None else eta
     if J is None:
-        J = 5.0 / CE**0.5 if regime else 0.1
+        J = (0.1 if CE >= 1000 else 5.0 / CE**0.5) if regime else 0.1
     V_reset = 10.0 if regime else 0.0
     tau_m, V_th = 20.0, 20.0
     nu_th = V_th / (J * CE * tau_m)  # 1/ms
