@@ -4,9 +4,11 @@ See docs/hdl.md.  Flow: :class:`~sncore.hdl.ir.NetworkIR` (or a Simulator via
 :func:`~sncore.hdl.ir.from_simulator`) -> :func:`~sncore.hdl.quant.quantize` ->
 :func:`~sncore.hdl.golden.run_golden` / :func:`~sncore.hdl.emit.emit` ->
 :func:`~sncore.hdl.cosim.cosim`; NIR graphs via :func:`~sncore.hdl.nir.from_nir`, stochastic-computing
-RTL in :mod:`sncore.hdl.sc`.
+RTL in :mod:`sncore.hdl.sc`. The same integer semantics are the network's fixed-point simulation mode:
+``sim.simulate(T, fixed_point=QuantConfig(...))`` (:mod:`sncore.hdl.fixed`).
 """
 
+from .fixed import simulate_fixed
 from .golden import accuracy_report, run_float, run_golden
 from .ir import (
            InputStream,
@@ -22,4 +24,4 @@ from .quant import FixedFormat, QuantConfig, QuantNet, leak_shift, quantize
 
 __all__ = ["FixedFormat", "InputStream", "LfsrInput", "NetworkIR", "Population", "Projection", "QuantConfig", "QuantNet",
            "accuracy_report", "demo_network", "from_nir", "from_simulator", "leak_shift", "quantize", "run_float",
-           "run_golden"]
+           "run_golden", "simulate_fixed"]

@@ -25,6 +25,8 @@ class Result:
         meters: per multimeter group index, ``{"times", "senders", var: ...}`` (NEST layout).
         capacity_retries: how often a chunk was re-run with a larger event capacity (or, for
             procedural connectivity, a larger row capacity).
+        fixed_point: for ``simulate(..., fixed_point=...)``: quantisation, membranes, coverage
+            and accuracy report (:mod:`sncore.hdl.fixed`); None for float runs.
         connectivity: per ``connect`` call index (``Synapses.call``) the mode that ran:
             ``"procedural"`` (regenerated rows, 0 bytes per synapse), ``"event-ell"``,
             ``"event-csr"``, ``"dense"``, ``"bcoo"``, ``"plastic"`` or ``"device"``.
@@ -40,6 +42,8 @@ class Result:
     connectivity: dict[int, str] = field(default_factory=dict)
     compile_s: float = 0.0
     run_s: float = 0.0
+    #: fixed-point runs only (``simulate(..., fixed_point=...)``, :mod:`sncore.hdl.fixed`)
+    fixed_point: dict[str, Any] | None = None
 
     @property
     def duration(self):

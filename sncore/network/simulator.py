@@ -438,14 +438,24 @@ class Simulator:
                               "Simulator for a new network.")
 
     # ------------------------------------------------------------------ simulate
-    def simulate(self, duration: Any, progress: bool | None = None, devices: Any = None) -> Result:
+    def simulate(self, duration: Any, progress: bool | None = None, devices: Any = None, *,
+                 fixed_point: Any = None) -> Result:
         """Advance the network by ``duration`` (Quantity, time, a multiple of dt) and return
         the recordings of this interval. Call again to continue from the final state.
 
         ``progress``: print a progress bar to stderr (default: when stderr is a terminal and
         the run takes more than one chunk). ``devices``: as the constructor's, on the first call.
+        ``fixed_point``: ``True`` or a :class:`sncore.hdl.QuantConfig` runs the network in the
+        hardware's integer arithmetic instead (the golden model of the Verilog lowering) over
+        ``[0, duration)`` from the initial state, without touching the float state; see
+        :mod:`sncore.hdl.fixed` (``result.fixed_point`` holds membranes and the accuracy
+        report against the float reference).
         """
         n = self._steps(duration, "simulate")
+        if fixed_point is not None and fixed_point is not False:
+            from ..hdl.fixed import simulate_fixed
+
+            return simulate_fixed(self, n, None if fixed_point is True else fixed_point)
         if devices is not None:
             if self.engine is not None and list(devices) != self.devices:
                 raise SncoreError("simulate parameter 'devices' can only be given before the first simulate(); "
