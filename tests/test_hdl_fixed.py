@@ -48,9 +48,9 @@ def test_fixed_point_run_follows_the_float_simulation_with_an_exact_format():
     (``v >>> k``), an error in [0, 1) LSB per step whose steady-state effect is below
     ``2^K`` LSBs = 2^-5 mV. Until the first spike that differs, every membrane of every step is
     within that bound; a near-threshold crossing may move a few spikes by a step."""
-    sim, e, i, rec, _ = _build()
+    sim, e, _, rec, _ = _build()
     fx = sim.simulate(200 * u.ms, fixed_point=FINE)
-    fsim, fe, fi, frec, mm = _build(meter=True)
+    fsim, fe, _, frec, mm = _build(meter=True)
     fl = fsim.simulate(200 * u.ms)
     t_fx, s_fx = fx.spikes(rec)
     t_fl, s_fl = fl.spikes(frec)
@@ -77,7 +77,7 @@ def test_fixed_point_run_follows_the_float_simulation_with_an_exact_format():
 
 
 def test_fixed_point_run_leaves_the_float_state_alone():
-    sim, e, _, rec, _ = _build()
+    sim = _build()[0]
     sim.simulate(50 * u.ms, fixed_point=True)           # default QuantConfig
     assert sim.steps == 0
     a = sim.simulate(100 * u.ms)
