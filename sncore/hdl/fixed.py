@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..network.result import Result
+from ..network.run import fill_recorders
 from ..units import SncoreError
 from .golden import accuracy_report, run_golden
 from .ir import from_simulator
@@ -78,13 +79,7 @@ def simulate_fixed(sim, steps: int, config: QuantConfig | None = None, **lowerin
     stamp, senders = (ks + 1) * dt, gids_all[cols]
     order = np.lexsort((senders, stamp))
     stamp, senders = stamp[order], senders[order]
-    for g in sim.groups:
-        if g.kind == "spike_recorder":
-            src = np.concatenate([c.global_ids for c in g.extra.get("sources", [])] or [np.zeros(0, np.int64)])
-            lo = g.params["origin"][0] + g.params["start"][0]
-            hi = g.params["origin"][0] + g.params["stop"][0]
-            m = np.isin(senders, src) & (stamp > lo + 1e-9 * dt) & (stamp <= hi + 1e-9 * dt)
-            res.recorders[g.index] = (stamp[m], senders[m])
+    fill_recorders(sim, res, stamp, senders)
     res.fixed_point = {"config": config, "wshift": q.wshift, "gids": gids_all,
                        "V_m": v_mV + (np.concatenate(e_l) if e_l else 0.0),
                        "coverage": out["coverage"], "accuracy": accuracy_report(q, x, out)}

@@ -197,16 +197,23 @@ def _assemble(sim, res: Result, rec_spikes, meter_rows) -> None:
     senders = np.concatenate(all_s) if all_s else np.zeros(0, np.int64)
     order = np.lexsort((senders, steps))
     steps, senders = steps[order], senders[order]
+    fill_recorders(sim, res, (steps + 1) * dt, senders)
+    for g in sim.groups:
+        if g.kind == "multimeter":
+            _assemble_meter(sim, res, g, meter_rows, gids)
+
+
+def fill_recorders(sim, res: Result, stamp: np.ndarray, senders: np.ndarray) -> None:
+    """Give each spike_recorder the events ``(stamp ms, sender gid)`` (sorted by time, then
+    sender) of its sources inside its ``(origin + start, origin + stop]`` window (NEST's rule)."""
+    dt = sim.dt
     for g in sim.groups:
         if g.kind == "spike_recorder":
             src = np.concatenate([c.global_ids for c in g.extra.get("sources", [])] or [np.zeros(0, np.int64)])
             lo = g.params["origin"][0] + g.params["start"][0]
             hi = g.params["origin"][0] + g.params["stop"][0]
-            stamp = (steps + 1) * dt
             m = np.isin(senders, src) & (stamp > lo + 1e-9 * dt) & (stamp <= hi + 1e-9 * dt)
             res.recorders[g.index] = (stamp[m], senders[m])
-        elif g.kind == "multimeter":
-            _assemble_meter(sim, res, g, meter_rows, gids)
 
 
 def _assemble_meter(sim, res, g, meter_rows, gids) -> None:
