@@ -214,6 +214,37 @@ def test_rates_match_nest_at_scale_0_1(seed):
         assert abs(got - mean) <= band, (name, got, mean, band)
 
 
+#: published full-scale rates (spikes/s) quoted by the issue (Potjans & Diesmann 2014 network,
+#: NEST): L2/3e, L2/3i, L4e, L4i, L5e, L5i, L6e, L6i
+PUBLISHED_FULL = [0.90, 2.97, 4.41, 5.88, 7.57, 8.63, 1.10, 7.83]
+
+
+def _mem_total_gb() -> float:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    return int(line.split()[1]) / 1e6
+    except OSError:
+        pass
+    return 0.0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_mem_total_gb() < 20, reason="the full-scale build peaks at ~17.5 GB of memory")
+def test_full_scale_rates_match_published():
+    """Full scale (77,169 neurons, 2.99e8 synapses; ~5 min and 17.5 GB on 2 cores): rates over
+    [1000, 2000) ms within 10 % (at least 0.2 Hz) of the published full-scale rates. NEST's own
+    full-scale seeds spread by a few percent (``FULL_MEAN_RATES`` of its example: 0.943 ...);
+    measured here: 0.95, 3.03, 4.37, 5.88, 7.69, 8.67, 1.09, 7.86 (benchmarks/README.md)."""
+    net = microcircuit(scale=1.0, seed=1, n_record=0)
+    net.sim.simulate(1000 * u.ms)
+    res = net.sim.simulate(1000 * u.ms)
+    for name, want in zip(NAMES, PUBLISHED_FULL):
+        got = float(res.rate(net.populations[name]).to_decimal(u.Hz))
+        assert abs(got - want) <= max(0.1 * want, 0.2), (name, got, want)
+
+
 def test_k_scaling_compensation():
     """In-degrees scaled by k (NEST's K_scaling): synapses x k, weights / sqrt(k), Poisson rates
     x k, and I_e = (1 - sqrt(k)) tau_syn 1e-3 (sum_j w_ij K_ij nu_j + w_ext K_ext nu_bg) with the
