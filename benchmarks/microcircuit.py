@@ -13,8 +13,8 @@ and reports the medians over repeats and the real-time factor ``steady_run_s / T
 (below 1: faster than biological time). Rates (spikes/s) of the second simulate are
 printed per population as a check that the network is the intended one.
 
-Memory: the host build holds ~30 bytes per synapse (scale 0.1: 3 x 10^7 synapses, ~5 GB
-peak RSS measured); full scale (3 x 10^8) needs a machine with well over 24 GiB.
+Memory: peak RSS ~60-70 bytes per synapse (scale 0.1: 2.1 GB; full scale, 3 x 10^8
+synapses: 17.3 GB measured on the 24 GiB machine).
 
 Usage:
     python benchmarks/microcircuit.py --scale 0.05 --T 1000 --repeats 3
