@@ -283,7 +283,18 @@ def test_probability_one_and_numpy_counts():
     assert len(connect(sim, a, b, rule=sn.conn.fixed_total_number(np.int32(7))).src) == 7
 
 
-def test_fixed_probability_total_count_within_5_sigma():
+@pytest.fixture(params=["per_pair", "skip"])
+def bernoulli_sampler(request, monkeypatch):
+    """Both samplers of fixed_probability: one uniform per pair (small networks) and geometric
+    skips (forced here with a zero size threshold; used above 2^26 pairs)."""
+    from sncore.conn import rules
+
+    if request.param == "skip":
+        monkeypatch.setattr(rules, "_DENSE_PAIRS", 0)
+    return request.param
+
+
+def test_fixed_probability_total_count_within_5_sigma(bernoulli_sampler):
     """Total count ~ Binomial(allowed pairs, p); every seed within mean +- 5 sd."""
     p = 0.1
     for seed in SEEDS:
@@ -301,7 +312,7 @@ def test_fixed_probability_total_count_within_5_sigma():
 
 # ---------------------------------------------------------------------------- statistics
 @pytest.mark.parametrize("autapses", [True, False])
-def test_fixed_probability_degree_distributions(autapses):
+def test_fixed_probability_degree_distributions(autapses, bernoulli_sampler):
     """In-degrees ~ Binomial(n_src, p) and out-degrees ~ Binomial(n_tgt, p) (minus one
     eligible partner for a population connected to itself without autapses)."""
     p, n_src, n_tgt = 0.1, 100, 150
@@ -319,6 +330,34 @@ def test_fixed_probability_degree_distributions(autapses):
         pout.append(binom_degree_p(np.bincount(index_in(pre, r.src), minlength=len(pre)), nt, p))
     assert_ks_uniform(pin)
     assert_ks_uniform(pout)
+
+
+def test_skip_sampler_pairs_are_bernoulli():
+    """The geometric-skip sampler directly: target-major, sources ascending and distinct;
+    per-row counts ~ Binomial(n_s, p) (chi-squared on the count histogram) and sources
+    uniform; a sampler with the wrong p is rejected by the same check."""
+    from scipy import stats
+
+    from sncore.conn.rules import _bernoulli_skip
+
+    n_s, n_t, p = 400, 3000, 0.03
+    s_, t_ = _bernoulli_skip(n_s, n_t, p, np.random.default_rng(7))
+    key = t_ * n_s + s_
+    assert np.all(np.diff(key) > 0) and s_.min() >= 0 and s_.max() < n_s
+
+    def pvalue(q):
+        deg = np.bincount(t_, minlength=n_t)
+        ks = np.arange(0, 31)
+        expect = stats.binom.pmf(ks, n_s, q) * n_t
+        expect[-1] += stats.binom.sf(30, n_s, q) * n_t
+        obs = np.bincount(np.minimum(deg, 30), minlength=31).astype(float)
+        keep = expect > 5
+        e, o = expect[keep], obs[keep]
+        return stats.chisquare(o, e * o.sum() / e.sum()).pvalue
+
+    assert pvalue(p) > 1e-3
+    assert pvalue(1.15 * p) < 1e-6                    # the check can fail
+    assert stats.chisquare(np.bincount(s_, minlength=n_s)).pvalue > 1e-3
 
 
 # For fixed_indegree (and, swapping roles, fixed_outdegree) the source histogram C is a sum
