@@ -10,6 +10,7 @@ steady), each peer as a subprocess in its own environment with ``--threads`` thr
 Usage:
     python benchmarks/coba.py                         # scales 1 and 10 (4k, 40k), 3 repeats
     python benchmarks/coba.py --scales 1 --repeats 1 --no-peers
+    python benchmarks/coba.py --scales 100 --repeats 1 --peers brian2 --json benchmarks/results/coba_400k.json
 """
 
 from __future__ import annotations
@@ -83,10 +84,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--T", type=float, default=1000.0, help="biological time per simulate (ms)")
     ap.add_argument("--threads", type=int, default=2, help="threads of each peer")
     ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument("--peers", nargs="+", choices=sorted(PEERS), default=sorted(PEERS),
+                    help="peers to run when installed (default all)")
     ap.add_argument("--peer-timeout", type=float, default=3600.0)
     ap.add_argument("--json", type=Path, default=HERE / "results" / "coba.json")
     a = ap.parse_args(argv)
-    peers = [] if a.no_peers else [k for k, (_, py, _) in PEERS.items() if py.exists()]
+    peers = [] if a.no_peers else [k for k, (_, py, _) in PEERS.items() if py.exists() and k in a.peers]
     results = []
     for scale in a.scales:
         e: dict[str, Any] = {"scale": scale, "neurons": int(round(3200 * scale)) + int(round(800 * scale))}
