@@ -211,6 +211,12 @@ def test_time_major_checks_and_batch_major_flag():
         lay(jnp.zeros((9, 2, 4)))
     bm = snn.SpikingDense(5, 3, weight_scale=4.0, batch_major=True, key=jax.random.key(0))
     np.testing.assert_array_equal(bm(jnp.swapaxes(x, 0, 1)), jnp.swapaxes(lay(x), 0, 1))
+    # batch-major data [B=2, T=9, F] given to the time-major layer runs (the shapes allow it),
+    # and the loss against B labels names the mismatch
+    wrong = snn.loss.logits_count(lay(jnp.swapaxes(x, 0, 1)))  # [9, 3]: read as batch 9
+    with pytest.raises(SncoreError, match=r"logits \(9, 3\) and labels \(2,\).*batch_major=True"):
+        snn.loss.cross_entropy(wrong, jnp.array([0, 1]))
+    assert jnp.isfinite(snn.loss.cross_entropy(snn.loss.logits_count(lay(x)), jnp.array([0, 1])))
     with pytest.raises(SncoreError, match=r"neuron='iaf'.*allowed"):
         snn.SpikingDense(5, 3, "iaf", key=jax.random.key(0))
     with pytest.raises(SncoreError, match=r"checkpoint=0"):

@@ -62,7 +62,15 @@ def _check3(x, where):
 
 
 def cross_entropy(logits, labels) -> jax.Array:
-    """Mean softmax cross-entropy of ``logits [B, C]`` against integer ``labels [B]``."""
+    """Mean softmax cross-entropy of ``logits [B, C]`` against integer ``labels [B]``.
+
+    A batch that does not match the labels (e.g. batch-major ``[B, T, F]`` data given to a
+    time-major layer, which then returns ``[B, T, C]`` read as ``[T, B, C]``) raises
+    :class:`SncoreError` naming both shapes."""
+    if jnp.ndim(logits) != 2 or jnp.ndim(labels) != 1 or jnp.shape(logits)[0] != jnp.shape(labels)[0]:
+        raise SncoreError(f"cross_entropy: logits must be [B, C] and labels [B] with the same B, got logits "
+                          f"{jnp.shape(logits)} and labels {jnp.shape(labels)}; if the input was batch-major "
+                          "[B, T, ...], transpose it to [T, B, ...] or pass batch_major=True.")
     return jnp.mean(optax.softmax_cross_entropy_with_integer_labels(logits, labels))
 
 
