@@ -121,14 +121,26 @@ def test_event_reports_overflow_beyond_large_capacity():
     np.testing.assert_array_equal(cnt, (spikes != 0).sum(1))
 
 
-@pytest.mark.parametrize("n,cap", [(1, 1), (31, 8), (33, 40), (1000, 64)])
+@pytest.mark.parametrize("n,cap", [(1, 1), (31, 8), (33, 40), (1000, 64), (20000, 300)])
 def test_compact_equals_nonzero(n, cap):
+    """Both word searches: comparison (<= 256 words) and binary search (20000 entries: 625 words)."""
     rng = np.random.default_rng(n)
-    dens = rng.choice([0.0, 0.01, 0.1, 0.5, 1.0], 300)
-    a = jnp.asarray(rng.random((300, n)) < dens[:, None])
+    rows = 300 if n < 10000 else 40
+    dens = rng.choice([0.0, 0.001, 0.01, 0.1, 0.5, 1.0], rows)
+    a = jnp.asarray(rng.random((rows, n)) < dens[:, None])
     ref = jax.vmap(lambda x: jnp.nonzero(x, size=cap, fill_value=n)[0])(a)
     got = jax.jit(jax.vmap(lambda x: compact(x, cap)))(a)
     np.testing.assert_array_equal(np.asarray(got), np.asarray(ref))
+
+
+def test_capacity_ladder_large_populations_get_intermediate_rungs():
+    """Populations of >= 16 x 256 sources get x4 rungs above 256, so ordinary steps with a few
+    hundred spiking sources do not pay for the top rung; smaller ones keep their ladder."""
+    from sncore.conn.propagate import capacity_ladder
+
+    assert capacity_ladder(80576, beyond=4) == (16, 32, 64, 128, 256, 1024, 4096, 16384, 65536, 80576)
+    assert capacity_ladder(3355, beyond=4) == capacity_ladder(3355) == (16, 32, 64, 128, 256, 3355)
+    assert capacity_ladder(500, smallest=4, last=64) == (4, 8, 16, 32, 64, 500)
 
 
 def test_paths_have_gradients_wrt_weights():
