@@ -134,12 +134,13 @@ def test_compact_equals_nonzero(n, cap):
 
 
 def test_capacity_ladder_large_populations_get_intermediate_rungs():
-    """Populations of >= 16 x 256 sources get x4 rungs above 256, so ordinary steps with a few
-    hundred spiking sources do not pay for the top rung; smaller ones keep their ladder."""
+    """Populations of >= 128 x 256 sources get x8 rungs above 256, so ordinary steps with a few
+    hundred spiking sources do not pay for the top rung; smaller ones keep their ladder (and
+    their compile time: each rung is a compiled branch)."""
     from sncore.conn.propagate import capacity_ladder
 
-    assert capacity_ladder(80576, beyond=4) == (16, 32, 64, 128, 256, 1024, 4096, 16384, 65536, 80576)
-    assert capacity_ladder(3355, beyond=4) == capacity_ladder(3355) == (16, 32, 64, 128, 256, 3355)
+    assert capacity_ladder(80576, beyond=8) == (16, 32, 64, 128, 256, 2048, 16384, 80576)
+    assert capacity_ladder(32000, beyond=8) == capacity_ladder(32000) == (16, 32, 64, 128, 256, 32000)
     assert capacity_ladder(500, smallest=4, last=64) == (4, 8, 16, 32, 64, 500)
 
 

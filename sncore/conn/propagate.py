@@ -202,7 +202,7 @@ def capacity_ladder(large: int, smallest: int = 16, last: int = 256, beyond: int
 
     Each rung is a compiled branch (~0.4 s of compile time on the 2-core CPU), so the ladder
     doubles only through the spike counts of ordinary steps. With ``beyond = 1`` (or ``large <
-    16 last``) bursts above ``last`` take the top rung; large networks, whose ordinary steps exceed ``last`` sources
+    128 last``) bursts above ``last`` take the top rung; large networks, whose ordinary steps exceed ``last`` sources
     (COBA at 400k neurons: ~700 per step), need ``beyond > 1`` or every step pays for the top
     rung (measured: 0.5 s instead of a few ms per step)."""
     caps = []
@@ -210,7 +210,7 @@ def capacity_ladder(large: int, smallest: int = 16, last: int = 256, beyond: int
     while c < large and c <= last:
         caps.append(c)
         c *= 2
-    if beyond > 1 and large >= 16 * last:  # only large populations: smaller ones keep their compile time
+    if beyond > 1 and large >= 128 * last:  # only large populations: smaller ones keep their compile time
         c = caps[-1] * beyond if caps else c
         while c < large:
             caps.append(c)

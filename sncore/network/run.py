@@ -29,7 +29,7 @@ def grow_capacity(ladder: tuple[int, ...], seen: int, n_src: int) -> tuple[int, 
     """A ladder whose top rung holds ``seen`` spiking sources (25 % headroom, a multiple
     of 8, at most the number of sources)."""
     top = int(min(n_src, -(-int(seen * 1.25) // 8) * 8))
-    return capacity_ladder(top, ladder[0], beyond=4)
+    return capacity_ladder(top, ladder[0], beyond=8)
 
 
 #: the top rung holds at most this many gathered synapses per step
@@ -45,7 +45,7 @@ def initial_capacities(n_src: int, max_out: int) -> tuple[int, ...]:
     top = int(max(8, min(n_src, _LARGE_BUDGET // max(max_out, 1))))
     if n_src * max_out <= 2**17:
         return capacity_ladder(top, smallest=4, last=64)
-    return capacity_ladder(top, beyond=4)
+    return capacity_ladder(top, beyond=8)
 
 
 def chunk_xs(sim: Simulator, k0: int, L: int) -> dict:
