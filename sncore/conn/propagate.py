@@ -184,7 +184,7 @@ def compact(active: jax.Array, capacity: int) -> jax.Array:
     P = _prefix(cnt)
     j = jnp.arange(capacity, dtype=jnp.int32)
     if nb > 256:  # binary search: O(capacity log nb) instead of a capacity x nb comparison
-        blk = jnp.minimum(jnp.searchsorted(P, j, side="right", method="scan_unrolled"), nb - 1)
+        blk = jnp.minimum(jnp.searchsorted(P, j, side="right", method="scan"), nb - 1)
     else:
         blk = jnp.minimum(jnp.sum(P[None, :] <= j[:, None], axis=1), nb - 1)
     rank = j - (P[blk] - cnt[blk])
