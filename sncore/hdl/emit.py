@@ -71,6 +71,19 @@ def hw_params(q: QuantNet) -> dict:
     }
 
 
+def install(out: Path, templates, names, stimulus, q, m: int) -> int:
+    """Copy the hand-written template files ``names`` into ``out`` and write ``stim.txt`` when a
+    stimulus is given; returns its number of steps (0 without one)."""
+    src = Path(templates) if templates is not None else TEMPLATES
+    for name in names:
+        shutil.copyfile(src / name, out / name)
+    if stimulus is None:
+        return 0
+    stimulus = np.asarray(stimulus, bool).reshape(len(stimulus), q.m)
+    write_stimulus(out / "stim.txt", stimulus, m)
+    return len(stimulus)
+
+
 def write_stimulus(path, stimulus: np.ndarray, m: int) -> None:
     """``$readmemb`` file: one line of ``m`` bits per step, channel 0 rightmost."""
     x = np.zeros((len(stimulus), m), bool)
@@ -117,15 +130,8 @@ endmodule
 `default_nettype wire
 """
     (out / "snn_top.v").write_text(top)
-    src = Path(templates) if templates is not None else TEMPLATES
     rtl = ["snn_top.v", "lif_core.v"] + (["lfsr.v"] if q.lfsr else [])
-    for name in rtl[1:] + ["tb_core.v"]:
-        shutil.copyfile(src / name, out / name)
-    steps = 0
-    if stimulus is not None:
-        stimulus = np.asarray(stimulus, bool).reshape(len(stimulus), q.m)
-        write_stimulus(out / "stim.txt", stimulus, P["M"])
-        steps = len(stimulus)
+    steps = install(out, templates, rtl[1:] + ["tb_core.v"], stimulus, q, P["M"])
     cfg = q.config
     manifest = {
         "top": "snn_top", "rtl": rtl, "testbench": "tb_core.v", "lfsr_inputs": len(q.lfsr),

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -47,7 +46,7 @@ from pathlib import Path
 import numpy as np
 
 from .cosim import _simulate, available, compare
-from .emit import SH_W, TEMPLATES, _hex, _pack, hw_params, write_stimulus
+from .emit import SH_W, _hex, _pack, hw_params, install
 from .golden import run_golden
 from .quant import QuantNet
 
@@ -147,14 +146,7 @@ endmodule
 `default_nettype wire
 """
     (out / f"{TOP}.v").write_text(top)
-    src = Path(templates) if templates is not None else TEMPLATES
-    for name in (CORE, TB):
-        shutil.copyfile(src / name, out / name)
-    steps = 0
-    if stimulus is not None:
-        stimulus = np.asarray(stimulus, bool).reshape(len(stimulus), q.m)
-        write_stimulus(out / "stim.txt", stimulus, P["M"])
-        steps = len(stimulus)
+    steps = install(out, templates, (CORE, TB), stimulus, q, P["M"])
     manifest = {"top": TOP, "rtl": [f"{TOP}.v", CORE], "testbench": TB, "params": P, "steps": steps,
                 "n_synapses": len(q.syn_w), "memories": sorted(files),
                 "cycles_per_step_dense": int(q.n + 6 + (np.maximum(lens, 1) + 1).sum())}
