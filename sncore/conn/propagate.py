@@ -42,6 +42,7 @@ __all__ = [
     "deliver_bcoo",
     "deliver_dense",
     "deliver_event",
+    "NATIVE",
 ]
 
 
@@ -218,9 +219,16 @@ def capacity_ladder(large: int, smallest: int = 16, last: int = 256, beyond: int
     return tuple(caps) + (large,)
 
 
+#: the capacity "ladder" that selects the native CPU kernel (:mod:`sncore.native`)
+NATIVE = "native"
+
+
 def deliver_event(ring: jax.Array, spikes: jax.Array, csr: CSR, spec: EventSpec, k,
-                  capacity: tuple[int, ...]) -> tuple[jax.Array, jax.Array]:
+                  capacity: tuple[int, ...] | str) -> tuple[jax.Array, jax.Array]:
     """Scatter the events of ``spikes`` (step ``k``) into ``ring`` ``[D, N_tgt]``.
+
+    ``capacity == NATIVE``: one call of the native CPU kernel
+    (:func:`sncore.native.deliver_native`, bit-identical, no capacity limit).
 
     ``capacity`` is an increasing ladder of static spike capacities (see
     :func:`capacity_ladder`); each step runs the smallest rung that holds its spiking
@@ -229,6 +237,11 @@ def deliver_event(ring: jax.Array, spikes: jax.Array, csr: CSR, spec: EventSpec,
     only the first ``capacity[-1]`` sources were delivered and the caller must retry with a
     larger capacity (the Simulator does).
     """
+    if capacity == NATIVE:
+        if spec.max_out > 0 and csr.weights.dtype == ring.dtype:
+            from ..native import deliver_native
+            return deliver_native(ring, spikes, csr, spec, k)
+        capacity = (spec.n_src,)  # the whole population: no overflow either
     active = spikes != 0
     count = jnp.sum(active, dtype=jnp.int32)
     if spec.max_out == 0:

@@ -30,6 +30,8 @@ class Result:
         connectivity: per ``connect`` call index (``Synapses.call``) the mode that ran:
             ``"procedural"`` (regenerated rows, 0 bytes per synapse), ``"event-ell"``,
             ``"event-csr"``, ``"dense"``, ``"bcoo"``, ``"plastic"`` or ``"device"``.
+        event_kernel: ``"native"`` when the event projections ran the native CPU kernel
+            (:mod:`sncore.native`, bit-identical), ``"xla"`` otherwise (``Simulator(kernels=)``).
     """
 
     t_start: float
@@ -42,6 +44,7 @@ class Result:
     connectivity: dict[int, str] = field(default_factory=dict)
     compile_s: float = 0.0
     run_s: float = 0.0
+    event_kernel: str = "xla"
     #: fixed-point runs only (``simulate(..., fixed_point=...)``, :mod:`sncore.hdl.fixed`)
     fixed_point: dict[str, Any] | None = None
 

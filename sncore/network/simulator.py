@@ -23,7 +23,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..conn.plasticity import resolve_synapse
-from ..conn.propagate import capacity_ladder
+from ..conn.propagate import NATIVE, capacity_ladder
 from ..conn.rules import resolve_rule
 from ..conn.values import delay_to_steps, resolve_values
 from ..neurons import MODELS
@@ -41,6 +41,9 @@ from .run import initial_capacities, run_steps
 from .stimuli import spike_generator_steps
 from .synapses import Synapses
 from .synapses import unit_of as _unit
+
+#: the names accepted by ``kernels=``
+KERNELS = ("auto", "native", "xla")
 
 __all__ = ["CompiledRun", "Connection", "Simulator", "Synapses"]
 
@@ -82,12 +85,18 @@ class Simulator:
         devices: run on these devices (e.g. ``jax.devices()[:4]``; with ``jax.distributed``
             all processes' devices): every neuron block is split into contiguous shards, one
             per device, with identical results (:mod:`sncore.dist`, docs/distributed.md).
+        kernels: event delivery of ``simulate`` on CPU: ``"auto"`` (default: the native
+            kernel of :mod:`sncore.native` when it builds, the run is on CPU on one device
+            and no ``event_capacity`` is given; else the XLA path), ``"native"`` (required:
+            an error when it cannot run) or ``"xla"``. Both give bit-identical results;
+            ``Result.event_kernel`` says which ran. ``compile()`` always uses XLA.
 
     Example: see the module docstring.
     """
 
     def __init__(self, dt: Any = None, seed: int = 0, dtype=jnp.float32, chunk: int | None = None,
-                 event_capacity: int | None = None, backend: str = "auto", devices: Any = None):
+                 event_capacity: int | None = None, backend: str = "auto", devices: Any = None,
+                 kernels: str = "auto"):
         import brainunit as u
 
         dt = 0.1 * u.ms if dt is None else dt
@@ -112,6 +121,9 @@ class Simulator:
                               f"got {event_capacity!r}.")
         self.event_capacity = event_capacity
         self.backend, self.device = backend, resolve_backend(backend)
+        if not isinstance(kernels, str) or kernels not in KERNELS:
+            raise SncoreError(f"Simulator parameter 'kernels' must be one of {list(KERNELS)}, got {kernels!r}.")
+        self.kernels = kernels
         self.devices = None if devices is None else list(devices)
         self.groups: list[Group] = []
         self.connections: list[Connection] = []
@@ -532,11 +544,33 @@ class Simulator:
             self.engine, self.params, self.state = eng, eng.init_params(self.params), eng.init_state(key)
         else:
             self.state = self.engine.init_state(key)
+        native = self._native_events()
         self.capacities = tuple(
-            capacity_ladder(self.event_capacity) if self.event_capacity
+            NATIVE if native and p.path == "event"
+            else capacity_ladder(self.event_capacity) if self.event_capacity
             else initial_capacities(p.spec.n_src, p.spec.max_out) if p.path == "event"
             else initial_capacities(p.spec.n_pre, p.spec.R)
             for p in self.engine.projs if p.path in ("event", "procedural"))
+
+    def _native_events(self) -> bool:
+        """Whether ``simulate`` delivers events with the native CPU kernel (``kernels=``)."""
+        if self.kernels == "xla":
+            return False
+        platform = self.device.platform if self.device is not None else jax.default_backend()
+        why = ("the run is not on CPU" if platform != "cpu"
+               else "the network runs on several devices" if self.devices is not None
+               else "event_capacity is set (it sizes the XLA path)" if self.event_capacity and self.kernels == "auto"
+               else None)
+        if why is None:
+            from .. import native
+
+            if native.available():
+                return True
+            why = f"they could not be built ({native.unavailable_reason()})"
+        if self.kernels == "native":
+            raise SncoreError(f"Simulator(kernels='native'): the native kernels cannot run: {why}. "
+                              "Use kernels='auto' or 'xla'.")
+        return False
 
     def compile(self, duration: Any, max_rate: Any = None) -> CompiledRun:
         """A pure function for ``duration`` of simulation from the current time.

@@ -1,0 +1,203 @@
+// sncore native CPU kernel: event-driven spike delivery into a delay ring buffer.
+//
+// Computes exactly what sncore.conn.propagate._contribution + deliver_event compute on the
+// XLA path, in the same floating-point order, so the two paths are bit-identical:
+//
+//   contrib[x] = ((0 + w_1) + w_2) + ...   over the events of this step that reach x, in
+//                                          (source ascending, row order) order,
+//   ring[x]    = ring[x] + contrib[x]      for every x that received an event,
+//
+// where an event of source i (spike value s_i != 0) through synapse (t, w, d) reaches
+// x = ((k + d) mod D) * n + t with weight w * s_i (per-source weights: w_i * s_i).
+// The work is proportional to (spiking sources) x (their row lengths) plus a scan of the
+// spike vector; no capacity, nothing is ever dropped.
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+#include <vector>
+
+#include "xla/ffi/api/ffi.h"
+
+namespace ffi = xla::ffi;
+
+namespace {
+
+template <typename T>
+struct Scratch {  // per-thread accumulator: zero outside the entries touched in a call
+  std::vector<T> acc;
+  std::vector<uint8_t> mark;
+  std::vector<int32_t> touched;  // each entry at most once per call (mark)
+  void ensure(int64_t size) {
+    if (static_cast<int64_t>(acc.size()) < size) {
+      acc.assign(size, T(0));
+      mark.assign(size, 0);
+      touched.resize(size + 1);  // +1: the branch-free append writes one past the last entry
+    }
+  }
+};
+
+template <typename T>
+Scratch<T>& scratch() {
+  thread_local Scratch<T> s;
+  return s;
+}
+
+// Whether any of v[0..m) differs from zero (x != 0 in C++: -0.0 counts as zero, NaN as
+// nonzero), as an OR over the bit patterns without the float sign bit: vectorises.
+template <typename S>
+bool any_nonzero(const S* v, int64_t m) {
+  if constexpr (std::is_same_v<S, float> || std::is_same_v<S, double>) {
+    using U = std::conditional_t<std::is_same_v<S, float>, uint32_t, uint64_t>;
+    constexpr U mask = ~(U(1) << (8 * sizeof(U) - 1));
+    U acc = 0;
+    for (int64_t i = 0; i < m; ++i) {
+      U b;
+      std::memcpy(&b, v + i, sizeof(U));
+      acc |= b & mask;
+    }
+    return acc != 0;
+  } else {
+    S acc = 0;
+    for (int64_t i = 0; i < m; ++i) acc |= v[i];
+    return acc != 0;
+  }
+}
+
+template <typename S, typename T>
+void deliver(T* __restrict ring, const S* __restrict spikes, int64_t n_src, const int32_t* __restrict targets,
+             const int32_t* __restrict row_ptr, const T* __restrict weights, const int32_t* __restrict delays, int32_t k, int64_t D, int64_t n, bool ell,
+             bool per_source, int64_t hom_delay, int64_t max_out, int32_t* count) {
+  Scratch<T>& s = scratch<T>();
+  const int64_t span = delays ? D * n : n;  // contributions of one step: one ring row or all
+  s.ensure(span);
+  T* __restrict acc = s.acc.data();
+  uint8_t* __restrict mark = s.mark.data();
+  int32_t* __restrict touched = s.touched.data();
+  int64_t n_touched = 0;
+  const int64_t limit = D * n;  // padded entries hold targets >= D * n: dropped
+  const int64_t kD = ((static_cast<int64_t>(k) % D) + D) % D;
+  int32_t active = 0;
+  constexpr int64_t B = 64;  // spikes are sparse: skip all-zero blocks with a vectorised test
+  for (int64_t i0 = 0; i0 < n_src; i0 += B) {
+   const int64_t i1 = i0 + B < n_src ? i0 + B : n_src;
+   if (!any_nonzero(spikes + i0, i1 - i0)) continue;
+   for (int64_t i = i0; i < i1; ++i) {
+    if (!(spikes[i] != S(0))) continue;
+    ++active;
+    const T mult = static_cast<T>(spikes[i]);
+    int64_t begin, end;
+    if (ell) {
+      begin = i * max_out;
+      end = begin + max_out;
+    } else {
+      begin = row_ptr[i];
+      end = row_ptr[i + 1];
+    }
+    const T w_src = per_source ? weights[i] * mult : T(0);
+    for (int64_t p = begin; p < end; ++p) {
+      const int64_t t = targets[p];
+      if (t >= limit || t < 0) continue;
+      int64_t x = t;
+      if (delays) {
+        x = ((kD + delays[p]) % D) * n + t;
+      } else if (t >= n) {
+        continue;  // the XLA path drops indices outside the ring row
+      }
+      const T w = per_source ? w_src : weights[p] * mult;
+      touched[n_touched] = static_cast<int32_t>(x);  // branch-free: kept on the first touch only
+      n_touched += 1 - mark[x];
+      mark[x] = 1;
+      acc[x] = acc[x] + w;
+    }
+   }
+  }
+  T* row = delays ? ring : ring + ((kD + hom_delay) % D) * n;
+  for (int64_t e = 0; e < n_touched; ++e) {
+    const int64_t x = touched[e];
+    row[x] = row[x] + acc[x];
+    acc[x] = T(0);
+    mark[x] = 0;
+  }
+  *count = active;
+}
+
+template <typename T>
+ffi::Error dispatch_spikes(ffi::AnyBuffer spikes, T* ring, const int32_t* targets, const int32_t* row_ptr,
+                           const T* weights, const int32_t* delays, int32_t k, int64_t D, int64_t n,
+                           bool ell, bool per_source, int64_t hom_delay, int64_t max_out, int32_t* count) {
+  const int64_t n_src = static_cast<int64_t>(spikes.element_count());
+  switch (spikes.element_type()) {
+    case ffi::F32:
+      deliver(ring, spikes.typed_data<float>(), n_src, targets, row_ptr, weights, delays, k, D, n, ell,
+              per_source, hom_delay, max_out, count);
+      break;
+    case ffi::F64:
+      deliver(ring, spikes.typed_data<double>(), n_src, targets, row_ptr, weights, delays, k, D, n, ell,
+              per_source, hom_delay, max_out, count);
+      break;
+    case ffi::S32:
+      deliver(ring, spikes.typed_data<int32_t>(), n_src, targets, row_ptr, weights, delays, k, D, n, ell,
+              per_source, hom_delay, max_out, count);
+      break;
+    case ffi::PRED:
+      deliver(ring, reinterpret_cast<const uint8_t*>(spikes.untyped_data()), n_src, targets, row_ptr, weights,
+              delays, k, D, n, ell, per_source, hom_delay, max_out, count);
+      break;
+    default:
+      return ffi::Error::InvalidArgument("sncore_deliver: spikes must be float32, float64, int32 or bool");
+  }
+  return ffi::Error::Success();
+}
+
+template <typename T>
+ffi::Error run(ffi::AnyBuffer ring_in, ffi::AnyBuffer spikes, ffi::Buffer<ffi::S32> targets,
+               ffi::Buffer<ffi::S32> row_ptr, ffi::AnyBuffer weights, ffi::Buffer<ffi::S32> delays,
+               ffi::Buffer<ffi::S32> k, bool ell, bool per_source, bool has_delays, int64_t hom_delay,
+               int64_t max_out, ffi::Result<ffi::AnyBuffer> ring_out, ffi::Result<ffi::Buffer<ffi::S32>> count) {
+  auto dims = ring_in.dimensions();
+  if (dims.size() != 2) return ffi::Error::InvalidArgument("sncore_deliver: ring must be [D, n]");
+  const int64_t D = dims[0], n = dims[1];
+  T* out = reinterpret_cast<T*>(ring_out->untyped_data());
+  if (out != ring_in.untyped_data()) std::memcpy(out, ring_in.untyped_data(), ring_in.size_bytes());
+  return dispatch_spikes<T>(spikes, out, targets.typed_data(), ell ? nullptr : row_ptr.typed_data(),
+                            reinterpret_cast<const T*>(weights.untyped_data()),
+                            has_delays ? delays.typed_data() : nullptr, k.typed_data()[0], D, n, ell, per_source,
+                            hom_delay, max_out, count->typed_data());
+}
+
+ffi::Error Deliver(ffi::AnyBuffer ring_in, ffi::AnyBuffer spikes, ffi::Buffer<ffi::S32> targets,
+                   ffi::Buffer<ffi::S32> row_ptr, ffi::AnyBuffer weights, ffi::Buffer<ffi::S32> delays,
+                   ffi::Buffer<ffi::S32> k, bool ell, bool per_source, bool has_delays, int64_t hom_delay,
+                   int64_t max_out, ffi::Result<ffi::AnyBuffer> ring_out, ffi::Result<ffi::Buffer<ffi::S32>> count) {
+  if (weights.element_type() != ring_in.element_type())
+    return ffi::Error::InvalidArgument("sncore_deliver: weights and ring must have the same dtype");
+  switch (ring_in.element_type()) {
+    case ffi::F32:
+      return run<float>(ring_in, spikes, targets, row_ptr, weights, delays, k, ell, per_source, has_delays,
+                        hom_delay, max_out, ring_out, count);
+    case ffi::F64:
+      return run<double>(ring_in, spikes, targets, row_ptr, weights, delays, k, ell, per_source, has_delays,
+                         hom_delay, max_out, ring_out, count);
+    default:
+      return ffi::Error::InvalidArgument("sncore_deliver: ring must be float32 or float64");
+  }
+}
+
+}  // namespace
+
+XLA_FFI_DEFINE_HANDLER_SYMBOL(SncoreDeliver, Deliver,
+                              ffi::Ffi::Bind()
+                                  .Arg<ffi::AnyBuffer>()           // ring [D, n]
+                                  .Arg<ffi::AnyBuffer>()           // spikes [n_src]
+                                  .Arg<ffi::Buffer<ffi::S32>>()    // targets
+                                  .Arg<ffi::Buffer<ffi::S32>>()    // row_ptr (csr) or [1]
+                                  .Arg<ffi::AnyBuffer>()           // weights
+                                  .Arg<ffi::Buffer<ffi::S32>>()    // delays or [1]
+                                  .Arg<ffi::Buffer<ffi::S32>>()    // k (scalar)
+                                  .Attr<bool>("ell")
+                                  .Attr<bool>("per_source")
+                                  .Attr<bool>("has_delays")
+                                  .Attr<int64_t>("hom_delay")
+                                  .Attr<int64_t>("max_out")
+                                  .Ret<ffi::AnyBuffer>()           // ring (aliased)
+                                  .Ret<ffi::Buffer<ffi::S32>>());  // number of spiking sources
