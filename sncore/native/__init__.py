@@ -16,6 +16,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from . import build
 from .build import load, unavailable_reason
 
 __all__ = ["available", "deliver_native", "unavailable_reason"]

@@ -26,7 +26,12 @@ __all__ = ["cache_dir", "load", "unavailable_reason"]
 
 HERE = Path(__file__).parent
 SOURCES = ("events.cc",)
-_FLAGS = ("-O3", "-march=native", "-std=c++17", "-shared", "-fPIC", "-w")
+HEADERS = ("common.h",)
+#: -ffp-contract=off: no fused multiply-adds, so the kernels round exactly as XLA's code
+_FLAGS = ("-O3", "-march=native", "-ffp-contract=off", "-std=c++17", "-shared", "-fPIC", "-w")
+
+#: FFI target name -> exported handler symbol
+TARGETS = {"sncore_deliver": "SncoreDeliver"}
 
 _state: dict = {}
 
@@ -57,7 +62,7 @@ def _key(cxx: str) -> str:
     import jaxlib
 
     h = hashlib.sha256()
-    for s in SOURCES:
+    for s in SOURCES + HEADERS:
         h.update((HERE / s).read_bytes())
     h.update(" ".join((cxx, *_FLAGS)).encode())
     h.update(jaxlib.__version__.encode())
@@ -71,7 +76,7 @@ def _build(cxx: str, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(suffix=".so", dir=out.parent)
     os.close(fd)
-    cmd = [cxx, *_FLAGS, f"-I{jax.ffi.include_dir()}", *(str(HERE / s) for s in SOURCES), "-o", tmp]
+    cmd = [cxx, *_FLAGS, f"-I{jax.ffi.include_dir()}", f"-I{HERE}", *(str(HERE / s) for s in SOURCES), "-o", tmp]
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         if p.returncode != 0:
@@ -98,7 +103,8 @@ def load():
         lib = ctypes.CDLL(str(path))
         import jax.ffi
 
-        jax.ffi.register_ffi_target("sncore_deliver", jax.ffi.pycapsule(lib.SncoreDeliver), platform="cpu")
+        for name, sym in TARGETS.items():
+            jax.ffi.register_ffi_target(name, jax.ffi.pycapsule(getattr(lib, sym)), platform="cpu")
         _state["reason"] = None
     except Exception as e:  # noqa: BLE001 - any failure means: use the XLA path
         lib = None

@@ -16,6 +16,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "common.h"
 #include "xla/ffi/api/ffi.h"
 
 namespace ffi = xla::ffi;
@@ -169,6 +170,7 @@ ffi::Error Deliver(ffi::AnyBuffer ring_in, ffi::AnyBuffer spikes, ffi::Buffer<ff
                    ffi::Buffer<ffi::S32> row_ptr, ffi::AnyBuffer weights, ffi::Buffer<ffi::S32> delays,
                    ffi::Buffer<ffi::S32> k, bool ell, bool per_source, bool has_delays, int64_t hom_delay,
                    int64_t max_out, ffi::Result<ffi::AnyBuffer> ring_out, ffi::Result<ffi::Buffer<ffi::S32>> count) {
+  sncore::FlushDenormals ftz;
   if (weights.element_type() != ring_in.element_type())
     return ffi::Error::InvalidArgument("sncore_deliver: weights and ring must have the same dtype");
   switch (ring_in.element_type()) {
