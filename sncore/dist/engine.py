@@ -133,7 +133,7 @@ class ShardedEngine:
         return replace(base, blocks=blocks, projs=projs, meters=meters, exchange=exchange, **lists)
 
     # ----------------------------------------------------------------- the loop
-    def run_chunk(self, params, state, xs, n_steps: int, capacities):
+    def run_chunk(self, params, state, xs, n_steps: int, capacities, native: bool = False):
         """``Engine.run_chunk`` on every device at once (same arguments and outputs; the
         outputs are replicated, the state stays sharded)."""
         p_specs, s_specs = self.param_specs(params), self.state_specs(state)
@@ -142,7 +142,7 @@ class ShardedEngine:
         def body(params, state, xs):
             loc = {k: (v if k == "models" else jax.tree.map(lambda a: a[0], v)) for k, v in params.items()}
             plan = loc.pop("plan")
-            return self._local(plan).run_chunk(loc, state, xs, n_steps, capacities)
+            return self._local(plan).run_chunk(loc, state, xs, n_steps, capacities, native)
 
         f = jax.shard_map(body, mesh=self.mesh, in_specs=(p_specs, s_specs, x_specs),
                           out_specs=(s_specs, P(), P()), check_vma=False)

@@ -25,13 +25,13 @@ from pathlib import Path
 __all__ = ["cache_dir", "load", "unavailable_reason"]
 
 HERE = Path(__file__).parent
-SOURCES = ("events.cc",)
+SOURCES = ("events.cc", "iaf_cond_exp.cc")
 HEADERS = ("common.h",)
 #: -ffp-contract=off: no fused multiply-adds, so the kernels round exactly as XLA's code
 _FLAGS = ("-O3", "-march=native", "-ffp-contract=off", "-std=c++17", "-shared", "-fPIC", "-w")
 
 #: FFI target name -> exported handler symbol
-TARGETS = {"sncore_deliver": "SncoreDeliver"}
+TARGETS = {"sncore_deliver": "SncoreDeliver", "sncore_iaf_cond_exp": "SncoreIafCondExp"}
 
 _state: dict = {}
 

@@ -28,6 +28,7 @@ struct Scratch {  // per-thread accumulator: zero outside the entries touched in
   std::vector<T> acc;
   std::vector<uint8_t> mark;
   std::vector<int32_t> touched;  // each entry at most once per call (mark)
+  std::vector<int32_t> sources;  // the spiking sources of a call
   void ensure(int64_t size) {
     if (static_cast<int64_t>(acc.size()) < size) {
       acc.assign(size, T(0));
@@ -77,16 +78,18 @@ void deliver(T* __restrict ring, const S* __restrict spikes, int64_t n_src, cons
   int64_t n_touched = 0;
   const int64_t limit = D * n;  // padded entries hold targets >= D * n: dropped
   const int64_t kD = ((static_cast<int64_t>(k) % D) + D) % D;
-  int32_t active = 0;
-  constexpr int64_t B = 64;  // spikes are sparse: skip all-zero blocks with a vectorised test
+  // 1. the spiking sources, in increasing order (spikes are sparse: all-zero blocks of 64 are
+  //    skipped with a vectorised test)
+  std::vector<int32_t>& src = s.sources;
+  src.clear();
+  constexpr int64_t B = 64;
   for (int64_t i0 = 0; i0 < n_src; i0 += B) {
-   const int64_t i1 = i0 + B < n_src ? i0 + B : n_src;
-   if (!any_nonzero(spikes + i0, i1 - i0)) continue;
-   for (int64_t i = i0; i < i1; ++i) {
-    if (!(spikes[i] != S(0))) continue;
-    ++active;
-    const T mult = static_cast<T>(spikes[i]);
-    int64_t begin, end;
+    const int64_t i1 = i0 + B < n_src ? i0 + B : n_src;
+    if (!any_nonzero(spikes + i0, i1 - i0)) continue;
+    for (int64_t i = i0; i < i1; ++i)
+      if (spikes[i] != S(0)) src.push_back(static_cast<int32_t>(i));
+  }
+  auto row_of = [&](int64_t i, int64_t& begin, int64_t& end) {
     if (ell) {
       begin = i * max_out;
       end = begin + max_out;
@@ -94,6 +97,25 @@ void deliver(T* __restrict ring, const S* __restrict spikes, int64_t n_src, cons
       begin = row_ptr[i];
       end = row_ptr[i + 1];
     }
+  };
+  // 2. their rows, in that order; the rows of the source kAhead places ahead are prefetched
+  //    (a row is a random jump in a table larger than the cache: its latency dominates)
+  constexpr size_t kAhead = 2;
+  const int64_t n_spk = static_cast<int64_t>(src.size());
+  for (int64_t a = 0; a < n_spk; ++a) {
+    if (a + static_cast<int64_t>(kAhead) < n_spk) {
+      int64_t pb, pe;
+      row_of(src[a + kAhead], pb, pe);
+      for (int64_t p = pb; p < pe; p += 16) {
+        __builtin_prefetch(targets + p);
+        if (!per_source) __builtin_prefetch(weights + p);
+        if (delays) __builtin_prefetch(delays + p);
+      }
+    }
+    const int64_t i = src[a];
+    const T mult = static_cast<T>(spikes[i]);
+    int64_t begin, end;
+    row_of(i, begin, end);
     const T w_src = per_source ? weights[i] * mult : T(0);
     for (int64_t p = begin; p < end; ++p) {
       const int64_t t = targets[p];
@@ -110,8 +132,8 @@ void deliver(T* __restrict ring, const S* __restrict spikes, int64_t n_src, cons
       mark[x] = 1;
       acc[x] = acc[x] + w;
     }
-   }
   }
+  const int32_t active = static_cast<int32_t>(n_spk);
   T* row = delays ? ring : ring + ((kD + hom_delay) % D) * n;
   for (int64_t e = 0; e < n_touched; ++e) {
     const int64_t x = touched[e];

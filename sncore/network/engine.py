@@ -65,6 +65,13 @@ __all__ = [
 SG = "__spike_generators__"
 
 
+def native_step(cls):
+    """The native population step of model class ``cls``, or ``vmap_step`` when it has none."""
+    from ..native.neurons import NATIVE_STEPS
+
+    return NATIVE_STEPS.get(cls, vmap_step)
+
+
 @dataclass
 class BlockPlan:
     name: str
@@ -314,7 +321,9 @@ class Engine:
         sigma = jnp.where(pos, jnp.sqrt(jnp.where(pos, var, 1)), 0)
         return jnp.where(on, P["w"] * (P["mean"] + sigma * z), 0)
 
-    def step(self, params, state, x, capacities):
+    def step(self, params, state, x, capacities, native: bool = False):
+        """One step of the whole network. ``native``: models with a native CPU kernel
+        (:mod:`sncore.native.neurons`) run it instead of ``vmap_step``."""
         k = state["k"]
         syn, cur, rings = self._inputs(params, state, k, x)
         spikes, neurons, counts = {}, {}, {}
@@ -329,7 +338,8 @@ class Engine:
                     jnp.asarray(p.start, jnp.uint32) + jnp.arange(p.n, dtype=jnp.uint32)
                 u = uniform01(uniform_bits(bkey, k.astype(jnp.uint32), p.n, ctr), self.dtype)
             inp = Input(syn=jnp.stack(syn[b], axis=-1), current=cur[b], u=u)
-            neurons[b], spikes[b] = vmap_step(params["models"][b], state["neurons"][b], inp, self.dt)
+            step_fn = native_step(type(p.model)) if native else vmap_step
+            neurons[b], spikes[b] = step_fn(params["models"][b], state["neurons"][b], inp, self.dt)
             n_spk = jnp.round(spikes[b]) if type(p.model).MULTIPLICITY else spikes[b] > 0
             counts[b] = state["counts"][b] + n_spk.astype(jnp.int32)
         if self.exchange is not None:  # several devices: every device sees every block's spikes
@@ -389,7 +399,8 @@ class Engine:
         return rows
 
     # ----------------------------------------------------------------- the loop
-    def run_chunk(self, params, state, xs, n_steps: int, capacities: tuple[tuple[int, ...], ...]):
+    def run_chunk(self, params, state, xs, n_steps: int, capacities: tuple[tuple[int, ...], ...],
+                  native: bool = False):
         """Run ``n_steps`` steps in one ``lax.scan`` (pure; jitted by the caller with
         ``n_steps`` and ``capacities`` static). ``xs``: the per-step input of the chunk,
         ``{"sg": [n, n_sg] spike values, "cur": [n, n_columns] scheduled currents}`` (keys
@@ -398,7 +409,8 @@ class Engine:
         Returns ``(state, outputs, stats)``: outputs hold per-step packed spikes and the
         multimeter samples of this chunk (``rows`` and ``valid`` per meter); ``stats`` gives
         per event projection the largest number of spiking sources in a step: above the
-        top capacity the chunk must be re-run.
+        top capacity the chunk must be re-run. ``native``: see :meth:`step` (``simulate`` on
+        CPU; never ``compile()`` or batches: the kernels have no gradient).
         """
         k0 = state["k"]
         # per-dt constants once per chunk, outside the loop (still differentiable)
@@ -406,7 +418,7 @@ class Engine:
 
         def body(carry, x):
             st, mx = carry
-            st, out, n_active = self.step(params, st, x, capacities)
+            st, out, n_active = self.step(params, st, x, capacities, native)
             mx = tuple(jnp.maximum(m, a) for m, a in zip(mx, n_active))
             return (st, mx), out
 

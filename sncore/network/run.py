@@ -73,10 +73,11 @@ def _chunk_len(sim: Simulator) -> int:
 
 def _compiled(sim: Simulator, L: int, caps: tuple[int, ...], xs):
     cache = sim.__dict__.setdefault("_compiled", {})
-    key = (L, caps)
+    native = sim.native
+    key = (L, caps, native)
     if key not in cache:
-        fn = jax.jit(type(sim.engine).run_chunk, static_argnums=(0, 4, 5))
-        cache[key] = fn.lower(sim.engine, sim.params, sim.state, xs, L, caps).compile()
+        fn = jax.jit(type(sim.engine).run_chunk, static_argnums=(0, 4, 5, 6))
+        cache[key] = fn.lower(sim.engine, sim.params, sim.state, xs, L, caps, native).compile()
         return cache[key], True
     return cache[key], False
 
@@ -146,7 +147,7 @@ def run_steps(sim: Simulator, n: int, progress: bool | None) -> Result:
     counts = {b: to_host(sim.state["counts"][b])[:eng.blocks[b].n] - counts0[b] for b in eng.blocks}
     res = Result(k_start * sim.dt, sim.steps * sim.dt, counts, capacity_retries=retries,
                  compile_s=compile_s, run_s=run_s, connectivity=dict(getattr(sim.engine, "modes", {})),
-                 event_kernel="native" if NATIVE in sim.capacities else "xla")
+                 event_kernel="native" if sim.native else "xla")
     _assemble(sim, res, rec_spikes, meter_rows)
     return res
 

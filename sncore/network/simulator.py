@@ -85,11 +85,12 @@ class Simulator:
         devices: run on these devices (e.g. ``jax.devices()[:4]``; with ``jax.distributed``
             all processes' devices): every neuron block is split into contiguous shards, one
             per device, with identical results (:mod:`sncore.dist`, docs/distributed.md).
-        kernels: event delivery of ``simulate`` on CPU: ``"auto"`` (default: the native
-            kernel of :mod:`sncore.native` when it builds, the run is on CPU on one device
-            and no ``event_capacity`` is given; else the XLA path), ``"native"`` (required:
-            an error when it cannot run) or ``"xla"``. Both give bit-identical results;
-            ``Result.event_kernel`` says which ran. ``compile()`` always uses XLA.
+        kernels: kernels of ``simulate`` on CPU: ``"auto"`` (default: the native kernels of
+            :mod:`sncore.native` when they build, the run is on CPU on one device and no
+            ``event_capacity`` is given; else the XLA path), ``"native"`` (required: an error
+            when they cannot run) or ``"xla"``. Native event delivery is bit-identical to
+            XLA's; native neuron steps (``iaf_cond_exp``) agree to rounding.
+            ``Result.event_kernel`` says which ran; ``compile()`` and batches use XLA.
 
     Example: see the module docstring.
     """
@@ -136,6 +137,7 @@ class Simulator:
         self.params = None
         self.state = None
         self.capacities: tuple[int, ...] = ()
+        self.native = False  # simulate runs the native kernels (set with the engine)
         self.t = 0.0  # ms simulated so far
         self.steps = 0
         self.progress = None
@@ -544,16 +546,17 @@ class Simulator:
             self.engine, self.params, self.state = eng, eng.init_params(self.params), eng.init_state(key)
         else:
             self.state = self.engine.init_state(key)
-        native = self._native_events()
+        self.native = self._native_events()
         self.capacities = tuple(
-            NATIVE if native and p.path == "event"
+            NATIVE if self.native and p.path == "event"
             else capacity_ladder(self.event_capacity) if self.event_capacity
             else initial_capacities(p.spec.n_src, p.spec.max_out) if p.path == "event"
             else initial_capacities(p.spec.n_pre, p.spec.R)
             for p in self.engine.projs if p.path in ("event", "procedural"))
 
     def _native_events(self) -> bool:
-        """Whether ``simulate`` delivers events with the native CPU kernel (``kernels=``)."""
+        """Whether ``simulate`` runs the native CPU kernels (``kernels=``): event delivery and
+        the population steps of the models that have one (:mod:`sncore.native`)."""
         if self.kernels == "xla":
             return False
         platform = self.device.platform if self.device is not None else jax.default_backend()
