@@ -91,7 +91,7 @@ class Brunel:
 
 
 # ---------------------------------------------------------------------------------- sncore
-def build_sncore(net: Brunel, seed: int, dt_ms: float):
+def build_sncore(net: Brunel, seed: int, dt_ms: float, kernels: str = "auto"):
     """Create and connect the network in a fresh sncore Simulator.
 
     Returns ``(sim, ne, ni)``: the Simulator and the excitatory and inhibitory populations.
@@ -100,7 +100,7 @@ def build_sncore(net: Brunel, seed: int, dt_ms: float):
 
     import sncore as sn
 
-    sim = sn.Simulator(dt=dt_ms * u.ms, seed=seed)
+    sim = sn.Simulator(dt=dt_ms * u.ms, seed=seed, kernels=kernels)
     params = {"C_m": 1 * u.pF, "tau_m": net.tau_m * u.ms, "t_ref": net.t_ref * u.ms,
               "E_L": 0 * u.mV, "V_reset": 0 * u.mV, "V_th": net.theta * u.mV}
     init = {"V_m": 0 * u.mV}
@@ -118,12 +118,12 @@ def build_sncore(net: Brunel, seed: int, dt_ms: float):
     return sim, ne, ni
 
 
-def time_sncore(net: Brunel, seed: int, dt_ms: float, t_ms: float) -> Run:
+def time_sncore(net: Brunel, seed: int, dt_ms: float, t_ms: float, kernels: str = "auto") -> Run:
     """One fresh Simulator: build, first simulate (compile + run), second simulate (steady)."""
     import brainunit as u
 
     t0 = time.perf_counter()
-    sim, ne, ni = build_sncore(net, seed, dt_ms)
+    sim, ne, ni = build_sncore(net, seed, dt_ms, kernels)
     build_s = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -143,6 +143,7 @@ def time_sncore(net: Brunel, seed: int, dt_ms: float, t_ms: float) -> Run:
         "steady_run_s": second.run_s,
         "steady_simulate_wall_s": steady_wall_s,
         "capacity_retries": first.capacity_retries + second.capacity_retries,
+        "kernels": first.event_kernel,
         "rate_E": float(first.rate(ne) / u.Hz),
         "rate_I": float(first.rate(ni) / u.Hz),
         "steady_rate_E": float(second.rate(ne) / u.Hz),
@@ -169,11 +170,12 @@ def print_table(results: list[dict[str, Any]]) -> None:
     print(head)
     print("-" * len(head))
     for entry in results:
-        for name in ("sncore", "nest", "brian2"):
+        for name in ("sncore", "sncore_xla", "nest", "brian2"):
             if name not in entry:
                 continue
             m = entry[name]["median"]
-            label = "sncore" if name == "sncore" else PEER_LABELS[name]
+            label = {"sncore": f"sncore ({m.get('kernels', 'xla')})", "sncore_xla": "sncore (xla)"}.get(
+                name, PEER_LABELS.get(name, name))
             if "error" in m:
                 print(f"{entry['order']:>6} {label:<22} failed: {m['error']}")
                 continue
@@ -210,6 +212,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                          "shared, loaded machine OMP_WAIT_POLICY=PASSIVE keeps OpenMP's "
                          "spin-waiting from inflating the peers' times")
     ap.add_argument("--no-peers", action="store_true", help="time sncore only")
+    ap.add_argument("--xla", action="store_true", help="also time sncore's pure-XLA path (kernels='xla')")
     ap.add_argument("--peer-timeout", type=float, default=1800.0,
                     help="seconds before a peer run is abandoned; default 1800")
     ap.add_argument("--json", type=Path, default=HERE / "results" / "brunel.json",
@@ -245,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[brunel] sncore order {order}: run {r + 1}/{a.repeats}", file=sys.stderr)
             runs.append(time_sncore(net, a.seed, a.dt, a.T))
         entry["sncore"] = {"median": medians(runs), "runs": runs}
+        if a.xla:
+            xruns = [time_sncore(net, a.seed, a.dt, a.T, kernels="xla") for _ in range(a.repeats)]
+            entry["sncore_xla"] = {"median": medians(xruns), "runs": xruns}
         for name in peers:
             pruns = []
             for r in range(peer_repeats):
@@ -259,6 +265,11 @@ def main(argv: list[str] | None = None) -> int:
         entry["ratio_simulate"] = {
             name: sn_steady / entry[name]["median"]["steady_run_s"]
             for name in peers if "error" not in entry[name]["median"]}
+        if "sncore_xla" in entry:  # the XLA path against the fastest peer
+            best = min((entry[n]["median"]["steady_run_s"] for n in peers if "error" not in entry[n]["median"]),
+                       default=None)
+            if best:
+                entry["ratio_simulate"]["sncore_xla"] = entry["sncore_xla"]["median"]["steady_run_s"] / best
         results.append(entry)
 
     print_table(results)

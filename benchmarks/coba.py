@@ -30,14 +30,14 @@ PEERS = {"nest": (HERE / "peers" / "nest_coba.py", Path("/work/peers/nest/bin/py
                     "Brian2 cpp_standalone")}
 
 
-def time_sncore(scale: float, seed: int, t_ms: float) -> Run:
+def time_sncore(scale: float, seed: int, t_ms: float, kernels: str = "auto") -> Run:
     """One fresh Simulator: build, first simulate (compile + run), second simulate (steady)."""
     import brainunit as u
 
     from sncore.zoo import coba
 
     t0 = time.perf_counter()
-    net = coba(scale=scale, seed=seed, n_record=50)
+    net = coba(scale=scale, seed=seed, n_record=50, kernels=kernels)
     build_s = time.perf_counter() - t0
     first = net.sim.simulate(t_ms * u.ms, progress=False)
     second = net.sim.simulate(t_ms * u.ms, progress=False)
@@ -45,6 +45,7 @@ def time_sncore(scale: float, seed: int, t_ms: float) -> Run:
         "build_s": build_s, "engine_build_s": first.build_s, "compile_s": first.compile_s,
         "run_s": first.run_s, "steady_run_s": second.run_s,
         "capacity_retries": first.capacity_retries + second.capacity_retries,
+        "kernels": first.event_kernel,
         "rate_E": float(first.rate(net.exc) / u.Hz), "rate_I": float(first.rate(net.inh) / u.Hz),
         "steady_rate_E": float(second.rate(net.exc) / u.Hz),
         "steady_rate_I": float(second.rate(net.inh) / u.Hz),
@@ -60,11 +61,12 @@ def print_table(results: list[dict[str, Any]]) -> None:
     print(head)
     print("-" * len(head))
     for e in results:
-        for name in ("sncore", *PEERS):
+        for name in ("sncore", "sncore_xla", *PEERS):
             if name not in e:
                 continue
             m = e[name]["median"]
-            label = "sncore" if name == "sncore" else PEERS[name][2]
+            label = {"sncore": f"sncore ({m.get('kernels', 'xla')})", "sncore_xla": "sncore (xla)"}.get(
+                name, PEERS.get(name, ("", "", name))[2])
             if "error" in m:
                 print(f"{e['neurons']:>8} {label:<22} failed: {m['error']}")
                 continue
@@ -72,7 +74,8 @@ def print_table(results: list[dict[str, Any]]) -> None:
                   f"{_fmt(m['compile_s'], 10)} {_fmt(m['run_s'], 10)} {_fmt(m['steady_run_s'], 9)} "
                   f"{_fmt(m['rate_E'], 7, 2)} {_fmt(m['rate_I'], 7, 2)} "
                   f"{_fmt(e.get('ratio_simulate', {}).get(name), 12, 2)}")
-    print("sncore/peer: ratio of the steady simulate times (< 1: sncore faster).")
+    print("sncore/peer: ratio of the steady simulate times (< 1: sncore faster); sncore (native): the "
+          "native CPU kernels (sncore.native), sncore (xla): the pure-XLA path (--xla).")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--T", type=float, default=1000.0, help="biological time per simulate (ms)")
     ap.add_argument("--threads", type=int, default=2, help="threads of each peer")
     ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument("--xla", action="store_true", help="also time sncore's pure-XLA path (kernels='xla')")
     ap.add_argument("--peers", nargs="+", choices=sorted(PEERS), default=sorted(PEERS),
                     help="peers to run when installed (default all)")
     ap.add_argument("--peer-timeout", type=float, default=3600.0)
@@ -98,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[coba] sncore scale {scale:g}: run {r + 1}/{a.repeats}", file=sys.stderr)
             runs.append(time_sncore(scale, a.seed, a.T))
         e["sncore"] = {"median": medians(runs), "runs": runs}
+        if a.xla:
+            xruns = [time_sncore(scale, a.seed, a.T, kernels="xla") for _ in range(a.repeats)]
+            e["sncore_xla"] = {"median": medians(xruns), "runs": xruns}
         for name in peers:
             script, py, label = PEERS[name]
             pruns = []
@@ -110,6 +117,11 @@ def main(argv: list[str] | None = None) -> int:
         steady = e["sncore"]["median"]["steady_run_s"]
         e["ratio_simulate"] = {n: steady / e[n]["median"]["steady_run_s"] for n in peers
                                if "error" not in e[n]["median"]}
+        if "sncore_xla" in e:  # the XLA path against the fastest peer
+            best = min((e[n]["median"]["steady_run_s"] for n in peers if "error" not in e[n]["median"]),
+                       default=None)
+            if best:
+                e["ratio_simulate"]["sncore_xla"] = e["sncore_xla"]["median"]["steady_run_s"] / best
         results.append(e)
     print_table(results)
     a.json.parent.mkdir(parents=True, exist_ok=True)

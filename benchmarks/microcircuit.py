@@ -34,13 +34,13 @@ from _harness import HERE, Run, environment, medians
 POPS = ("L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I")
 
 
-def time_sncore(scale: float, seed: int, t_ms: float, drive: str) -> Run:
+def time_sncore(scale: float, seed: int, t_ms: float, drive: str, kernels: str = "auto") -> Run:
     import brainunit as u
 
     from sncore.zoo import microcircuit
 
     t0 = time.perf_counter()
-    net = microcircuit(scale=scale, seed=seed, n_record=50, drive=drive)
+    net = microcircuit(scale=scale, seed=seed, n_record=50, drive=drive, kernels=kernels)
     build_s = time.perf_counter() - t0
     n_syn = sum(len(s) for s in net.projections.values())
     first = net.sim.simulate(t_ms * u.ms, progress=False)
@@ -49,7 +49,7 @@ def time_sncore(scale: float, seed: int, t_ms: float, drive: str) -> Run:
         "neurons": sum(len(p) for p in net.populations.values()), "synapses": n_syn,
         "build_s": build_s + first.build_s, "compile_s": first.compile_s, "run_s": first.run_s,
         "steady_run_s": second.run_s, "steady_compile_s": second.compile_s,
-        "capacity_retries": first.capacity_retries + second.capacity_retries,
+        "capacity_retries": first.capacity_retries + second.capacity_retries, "kernels": first.event_kernel,
         "rtf": second.run_s / (t_ms * 1e-3),
         **{f"rate_{k}": float(second.rate(p) / u.Hz) for k, p in net.populations.items()},
     }
@@ -65,12 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--drive", choices=("poisson", "dc"), default="poisson")
+    ap.add_argument("--kernels", choices=("auto", "native", "xla"), default="auto",
+                    help="sncore's CPU kernels (Simulator(kernels=...)); default auto")
     ap.add_argument("--json", type=Path, default=HERE / "results" / "microcircuit.json")
     a = ap.parse_args(argv)
     runs = []
     for r in range(a.repeats):
         print(f"[microcircuit] scale {a.scale:g}: run {r + 1}/{a.repeats}", file=sys.stderr)
-        runs.append(time_sncore(a.scale, a.seed, a.T, a.drive))
+        runs.append(time_sncore(a.scale, a.seed, a.T, a.drive, a.kernels))
     m = medians(runs)
     print(f"microcircuit scale {a.scale:g}: {m['neurons']} neurons, {m['synapses']:.4g} synapses, "
           f"T = {a.T:g} ms, median of {m['n_runs']}")

@@ -26,8 +26,8 @@ def _built():
     assert native.available(), native.unavailable_reason()
 
 
-PARAMS = dict(E_L=-60.0, V_reset=-60.0, V_th=-50.0, C_m=200.0, g_L=10.0, t_ref=5.0, E_ex=0.0, E_in=-80.0,
-              tau_syn_ex=5.0, tau_syn_in=10.0, I_e=200.0)
+PARAMS = {"E_L": -60.0, "V_reset": -60.0, "V_th": -50.0, "C_m": 200.0, "g_L": 10.0, "t_ref": 5.0, "E_ex": 0.0,
+          "E_in": -80.0, "tau_syn_ex": 5.0, "tau_syn_in": 10.0, "I_e": 200.0}
 
 
 def _case(n, n_sub, per_neuron, dtype, seed):

@@ -19,7 +19,7 @@ import jax.numpy as jnp
 from . import build
 from .build import load, unavailable_reason
 
-__all__ = ["available", "deliver_native", "unavailable_reason"]
+__all__ = ["available", "build", "deliver_native", "unavailable_reason"]
 
 
 def available() -> bool:
