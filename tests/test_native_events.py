@@ -110,3 +110,25 @@ def test_coba_native_equals_xla():
     assert len(tx) > 5000
     np.testing.assert_array_equal(tn, tx)
     np.testing.assert_array_equal(sn, sx)
+
+
+def test_kernel_choice_and_errors():
+    """``kernels=`` is checked; ``auto`` keeps the XLA path when ``event_capacity`` sizes it;
+    ``native`` refuses what it cannot run, naming the reason."""
+    import sncore as sn
+
+    with pytest.raises(sn.SncoreError, match="'kernels' must be one of"):
+        sn.Simulator(kernels="fast")
+
+    def run(**kw):
+        sim = sn.Simulator(seed=1, **kw)
+        a = sim.create("iaf_psc_delta", 20, params={"I_e": 500 * u.pA})
+        sim.connect(a, a, rule=sn.conn.fixed_indegree(5), weight=0.5 * u.mV)
+        return sim.simulate(5 * u.ms, progress=False)
+
+    assert run().event_kernel == "native"
+    assert run(kernels="xla").event_kernel == "xla"
+    assert run(event_capacity=4).event_kernel == "xla"
+    assert run(event_capacity=4, kernels="native").event_kernel == "native"
+    with pytest.raises(sn.SncoreError, match="several devices"):
+        run(kernels="native", devices=jax.devices()[:1])

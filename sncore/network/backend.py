@@ -9,6 +9,8 @@ available ones. The dtype is never changed to fit a backend (float64 still needs
 beyond the backend's own floating-point rounding. ``sim.compile()`` returns a pure function; where
 it runs follows the placement of its inputs (``jax.device_put(run.state, device)``), as for any jitted function.
 
+Kernels for a run on CPU: ``kernels="auto" | "native" | "xla"`` (:func:`use_native`, docs/native.md).
+
 Example:
     >>> sim = sn.Simulator(dt=0.1 * u.ms, backend="cpu")
     >>> resolve_backend("tpu")   # on a machine without a TPU
@@ -23,10 +25,12 @@ import jax
 
 from ..units import SncoreError
 
-__all__ = ["BACKENDS", "available_backends", "resolve_backend"]
+__all__ = ["BACKENDS", "KERNELS", "available_backends", "check_kernels", "resolve_backend", "use_native"]
 
 #: the names accepted by ``backend=``
 BACKENDS = ("auto", "cpu", "gpu", "tpu")
+#: the names accepted by ``kernels=`` (:mod:`sncore.native`, docs/native.md)
+KERNELS = ("auto", "native", "xla")
 
 
 def available_backends() -> list[str]:
@@ -64,3 +68,32 @@ def resolve_backend(backend: Any, owner: str = "Simulator") -> jax.Device | None
             f"({why}); available: {available_backends()} (JAX's default: {jax.default_backend()!r}). "
             f"Use backend='auto' for the default, or install jax with {backend} support.")
     return devices[0]
+
+
+def check_kernels(kernels: Any, owner: str = "Simulator") -> str:
+    if not isinstance(kernels, str) or kernels not in KERNELS:
+        raise SncoreError(f"{owner} parameter 'kernels' must be one of {list(KERNELS)}, got {kernels!r}.")
+    return kernels
+
+
+def use_native(kernels: str, device: jax.Device | None, devices: Any, event_capacity: Any) -> bool:
+    """Whether ``simulate`` runs the native CPU kernels (:mod:`sncore.native`): for
+    ``"auto"`` when the run is on CPU on one device, no ``event_capacity`` is set and the
+    kernels build; ``"native"`` requires them (an error names what prevents them)."""
+    if kernels == "xla":
+        return False
+    platform = device.platform if device is not None else jax.default_backend()
+    why = ("the run is not on CPU" if platform != "cpu"
+           else "the network runs on several devices" if devices is not None
+           else "event_capacity is set (it sizes the XLA path)" if event_capacity and kernels == "auto"
+           else None)
+    if why is None:
+        from .. import native
+
+        if native.available():
+            return True
+        why = f"they could not be built ({native.unavailable_reason()})"
+    if kernels == "native":
+        raise SncoreError(f"Simulator(kernels='native'): the native kernels cannot run: {why}. "
+                          "Use kernels='auto' or 'xla'.")
+    return False

@@ -28,7 +28,7 @@ from ..conn.rules import resolve_rule
 from ..conn.values import delay_to_steps, resolve_values
 from ..neurons import MODELS
 from ..units import TIC, SncoreError, check_positive, to_canonical
-from .backend import resolve_backend
+from .backend import check_kernels, resolve_backend, use_native
 from .batch import CompiledRun, compile_run
 from .build import build_engine
 from .currents import step_schedule, timed_table
@@ -41,9 +41,6 @@ from .run import initial_capacities, run_steps
 from .stimuli import spike_generator_steps
 from .synapses import Synapses
 from .synapses import unit_of as _unit
-
-#: the names accepted by ``kernels=``
-KERNELS = ("auto", "native", "xla")
 
 __all__ = ["CompiledRun", "Connection", "Simulator", "Synapses"]
 
@@ -122,9 +119,7 @@ class Simulator:
                               f"got {event_capacity!r}.")
         self.event_capacity = event_capacity
         self.backend, self.device = backend, resolve_backend(backend)
-        if not isinstance(kernels, str) or kernels not in KERNELS:
-            raise SncoreError(f"Simulator parameter 'kernels' must be one of {list(KERNELS)}, got {kernels!r}.")
-        self.kernels = kernels
+        self.kernels = check_kernels(kernels)
         self.devices = None if devices is None else list(devices)
         self.groups: list[Group] = []
         self.connections: list[Connection] = []
@@ -546,34 +541,13 @@ class Simulator:
             self.engine, self.params, self.state = eng, eng.init_params(self.params), eng.init_state(key)
         else:
             self.state = self.engine.init_state(key)
-        self.native = self._native_events()
+        self.native = use_native(self.kernels, self.device, self.devices, self.event_capacity)
         self.capacities = tuple(
             NATIVE if self.native and p.path == "event"
             else capacity_ladder(self.event_capacity) if self.event_capacity
             else initial_capacities(p.spec.n_src, p.spec.max_out) if p.path == "event"
             else initial_capacities(p.spec.n_pre, p.spec.R)
             for p in self.engine.projs if p.path in ("event", "procedural"))
-
-    def _native_events(self) -> bool:
-        """Whether ``simulate`` runs the native CPU kernels (``kernels=``): event delivery and
-        the population steps of the models that have one (:mod:`sncore.native`)."""
-        if self.kernels == "xla":
-            return False
-        platform = self.device.platform if self.device is not None else jax.default_backend()
-        why = ("the run is not on CPU" if platform != "cpu"
-               else "the network runs on several devices" if self.devices is not None
-               else "event_capacity is set (it sizes the XLA path)" if self.event_capacity and self.kernels == "auto"
-               else None)
-        if why is None:
-            from .. import native
-
-            if native.available():
-                return True
-            why = f"they could not be built ({native.unavailable_reason()})"
-        if self.kernels == "native":
-            raise SncoreError(f"Simulator(kernels='native'): the native kernels cannot run: {why}. "
-                              "Use kernels='auto' or 'xla'.")
-        return False
 
     def compile(self, duration: Any, max_rate: Any = None) -> CompiledRun:
         """A pure function for ``duration`` of simulation from the current time.
