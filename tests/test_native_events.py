@@ -132,3 +132,31 @@ def test_kernel_choice_and_errors():
     assert run(event_capacity=4, kernels="native").event_kernel == "native"
     with pytest.raises(sn.SncoreError, match="several devices"):
         run(kernels="native", devices=jax.devices()[:1])
+
+
+@pytest.mark.parametrize("first", ["dense", "procedural", "event"])
+def test_mixed_paths_into_one_ring(first):
+    """A ring written by another path before a native projection in the same step: the
+    native kernel must not clear the slot (it clears only rings whose first writer it is).
+    The first projection has the ring's largest delay D, so it writes into slot (k + D) mod
+    D = k mod D, the slot cleared this step. Spike counts equal the XLA run exactly."""
+    import sncore as sn
+
+    def run(kernels):
+        sim = sn.Simulator(seed=4, kernels=kernels)
+        v0 = np.random.default_rng(0).uniform(-70, -55, 200) * u.mV  # asynchronous regular firing
+        a = sim.create("iaf_psc_delta", 200, params={"I_e": 500 * u.pA}, init={"V_m": v0})
+        b = sim.create("iaf_psc_delta", 100, params={"I_e": 340 * u.pA})  # V_inf -56.4 mV: input-driven
+        rule = sn.conn.fixed_probability(0.1) if first == "procedural" else sn.conn.fixed_indegree(10)
+        sim.connect(a, b, rule=rule, weight=1.0 * u.mV, delay=2.0 * u.ms, path=first)
+        sim.connect(a, b, rule=sn.conn.fixed_indegree(10), weight=-0.3 * u.mV,
+                    delay=sn.conn.uniform(0.5 * u.ms, 1.5 * u.ms), path="event")
+        sim.connect(b, b, rule=sn.conn.fixed_indegree(5), weight=0.2 * u.mV, delay=0.1 * u.ms, path="event")
+        r = sim.simulate(100 * u.ms, progress=False)
+        assert r.event_kernel == kernels
+        return r.counts
+
+    x, n = run("xla"), run("native")
+    assert sum(int(c.sum()) for c in x.values()) > 1000
+    for blk in x:
+        np.testing.assert_array_equal(n[blk], x[blk])

@@ -224,8 +224,9 @@ NATIVE = "native"
 
 
 def deliver_event(ring: jax.Array, spikes: jax.Array, csr: CSR, spec: EventSpec, k,
-                  capacity: tuple[int, ...] | str) -> tuple[jax.Array, jax.Array]:
-    """Scatter the events of ``spikes`` (step ``k``) into ``ring`` ``[D, N_tgt]``.
+                  capacity: tuple[int, ...] | str, clear: bool = False) -> tuple[jax.Array, jax.Array]:
+    """Scatter the events of ``spikes`` (step ``k``) into ``ring`` ``[D, N_tgt]``; with
+    ``clear``, slot ``k % D`` is zeroed first (the slot the target read this step).
 
     ``capacity == NATIVE``: one call of the native CPU kernel
     (:func:`sncore.native.deliver_native`, bit-identical, no capacity limit).
@@ -240,8 +241,10 @@ def deliver_event(ring: jax.Array, spikes: jax.Array, csr: CSR, spec: EventSpec,
     if capacity == NATIVE:
         if spec.max_out > 0 and csr.weights.dtype == ring.dtype:
             from ..native import deliver_native
-            return deliver_native(ring, spikes, csr, spec, k)
+            return deliver_native(ring, spikes, csr, spec, k, clear)
         capacity = (spec.n_src,)  # the whole population: no overflow either
+    if clear:
+        ring = ring.at[k % ring.shape[0]].set(0)
     active = spikes != 0
     count = jnp.sum(active, dtype=jnp.int32)
     if spec.max_out == 0:

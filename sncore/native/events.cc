@@ -10,7 +10,9 @@
 // where an event of source i (spike value s_i != 0) through synapse (t, w, d) reaches
 // x = ((k + d) mod D) * n + t with weight w * s_i (per-source weights: w_i * s_i).
 // The work is proportional to (spiking sources) x (their row lengths) plus a scan of the
-// spike vector; no capacity, nothing is ever dropped.
+// spike vector; no capacity, nothing is ever dropped. With `clear`, slot k mod D (the one
+// the target read this step) is zeroed first, as the engine's ring.at[k % D].set(0): done
+// here, the ring is updated in place with no copy between loop iterations.
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
@@ -68,7 +70,7 @@ bool any_nonzero(const S* v, int64_t m) {
 template <typename S, typename T>
 void deliver(T* __restrict ring, const S* __restrict spikes, int64_t n_src, const int32_t* __restrict targets,
              const int32_t* __restrict row_ptr, const T* __restrict weights, const int32_t* __restrict delays, int32_t k, int64_t D, int64_t n, bool ell,
-             bool per_source, int64_t hom_delay, int64_t max_out, int32_t* count) {
+             bool per_source, int64_t hom_delay, int64_t max_out, bool clear, int32_t* count) {
   Scratch<T>& s = scratch<T>();
   const int64_t span = delays ? D * n : n;  // contributions of one step: one ring row or all
   s.ensure(span);
@@ -78,6 +80,7 @@ void deliver(T* __restrict ring, const S* __restrict spikes, int64_t n_src, cons
   int64_t n_touched = 0;
   const int64_t limit = D * n;  // padded entries hold targets >= D * n: dropped
   const int64_t kD = ((static_cast<int64_t>(k) % D) + D) % D;
+  if (clear) std::memset(ring + kD * n, 0, n * sizeof(T));  // the slot read this step (XLA path: ring.at[k % D].set(0))
   // 1. the spiking sources, in increasing order (spikes are sparse: all-zero blocks of 64 are
   //    skipped with a vectorised test)
   std::vector<int32_t>& src = s.sources;
@@ -147,24 +150,25 @@ void deliver(T* __restrict ring, const S* __restrict spikes, int64_t n_src, cons
 template <typename T>
 ffi::Error dispatch_spikes(ffi::AnyBuffer spikes, T* ring, const int32_t* targets, const int32_t* row_ptr,
                            const T* weights, const int32_t* delays, int32_t k, int64_t D, int64_t n,
-                           bool ell, bool per_source, int64_t hom_delay, int64_t max_out, int32_t* count) {
+                           bool ell, bool per_source, int64_t hom_delay, int64_t max_out, bool clear,
+                           int32_t* count) {
   const int64_t n_src = static_cast<int64_t>(spikes.element_count());
   switch (spikes.element_type()) {
     case ffi::F32:
       deliver(ring, spikes.typed_data<float>(), n_src, targets, row_ptr, weights, delays, k, D, n, ell,
-              per_source, hom_delay, max_out, count);
+              per_source, hom_delay, max_out, clear, count);
       break;
     case ffi::F64:
       deliver(ring, spikes.typed_data<double>(), n_src, targets, row_ptr, weights, delays, k, D, n, ell,
-              per_source, hom_delay, max_out, count);
+              per_source, hom_delay, max_out, clear, count);
       break;
     case ffi::S32:
       deliver(ring, spikes.typed_data<int32_t>(), n_src, targets, row_ptr, weights, delays, k, D, n, ell,
-              per_source, hom_delay, max_out, count);
+              per_source, hom_delay, max_out, clear, count);
       break;
     case ffi::PRED:
       deliver(ring, reinterpret_cast<const uint8_t*>(spikes.untyped_data()), n_src, targets, row_ptr, weights,
-              delays, k, D, n, ell, per_source, hom_delay, max_out, count);
+              delays, k, D, n, ell, per_source, hom_delay, max_out, clear, count);
       break;
     default:
       return ffi::Error::InvalidArgument("sncore_deliver: spikes must be float32, float64, int32 or bool");
@@ -176,7 +180,8 @@ template <typename T>
 ffi::Error run(ffi::AnyBuffer ring_in, ffi::AnyBuffer spikes, ffi::Buffer<ffi::S32> targets,
                ffi::Buffer<ffi::S32> row_ptr, ffi::AnyBuffer weights, ffi::Buffer<ffi::S32> delays,
                ffi::Buffer<ffi::S32> k, bool ell, bool per_source, bool has_delays, int64_t hom_delay,
-               int64_t max_out, ffi::Result<ffi::AnyBuffer> ring_out, ffi::Result<ffi::Buffer<ffi::S32>> count) {
+               int64_t max_out, bool clear, ffi::Result<ffi::AnyBuffer> ring_out,
+               ffi::Result<ffi::Buffer<ffi::S32>> count) {
   auto dims = ring_in.dimensions();
   if (dims.size() != 2) return ffi::Error::InvalidArgument("sncore_deliver: ring must be [D, n]");
   const int64_t D = dims[0], n = dims[1];
@@ -185,23 +190,24 @@ ffi::Error run(ffi::AnyBuffer ring_in, ffi::AnyBuffer spikes, ffi::Buffer<ffi::S
   return dispatch_spikes<T>(spikes, out, targets.typed_data(), ell ? nullptr : row_ptr.typed_data(),
                             reinterpret_cast<const T*>(weights.untyped_data()),
                             has_delays ? delays.typed_data() : nullptr, k.typed_data()[0], D, n, ell, per_source,
-                            hom_delay, max_out, count->typed_data());
+                            hom_delay, max_out, clear, count->typed_data());
 }
 
 ffi::Error Deliver(ffi::AnyBuffer ring_in, ffi::AnyBuffer spikes, ffi::Buffer<ffi::S32> targets,
                    ffi::Buffer<ffi::S32> row_ptr, ffi::AnyBuffer weights, ffi::Buffer<ffi::S32> delays,
                    ffi::Buffer<ffi::S32> k, bool ell, bool per_source, bool has_delays, int64_t hom_delay,
-                   int64_t max_out, ffi::Result<ffi::AnyBuffer> ring_out, ffi::Result<ffi::Buffer<ffi::S32>> count) {
+                   int64_t max_out, bool clear, ffi::Result<ffi::AnyBuffer> ring_out,
+                   ffi::Result<ffi::Buffer<ffi::S32>> count) {
   sncore::FlushDenormals ftz;
   if (weights.element_type() != ring_in.element_type())
     return ffi::Error::InvalidArgument("sncore_deliver: weights and ring must have the same dtype");
   switch (ring_in.element_type()) {
     case ffi::F32:
       return run<float>(ring_in, spikes, targets, row_ptr, weights, delays, k, ell, per_source, has_delays,
-                        hom_delay, max_out, ring_out, count);
+                        hom_delay, max_out, clear, ring_out, count);
     case ffi::F64:
       return run<double>(ring_in, spikes, targets, row_ptr, weights, delays, k, ell, per_source, has_delays,
-                         hom_delay, max_out, ring_out, count);
+                         hom_delay, max_out, clear, ring_out, count);
     default:
       return ffi::Error::InvalidArgument("sncore_deliver: ring must be float32 or float64");
   }
@@ -223,5 +229,6 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(SncoreDeliver, Deliver,
                                   .Attr<bool>("has_delays")
                                   .Attr<int64_t>("hom_delay")
                                   .Attr<int64_t>("max_out")
+                                  .Attr<bool>("clear")             // zero slot k mod D first
                                   .Ret<ffi::AnyBuffer>()           // ring (aliased)
                                   .Ret<ffi::Buffer<ffi::S32>>());  // number of spiking sources

@@ -39,7 +39,7 @@ import numpy as np
 
 from ..conn.plasticity import SynapseModel, SynArrays, deliver_synapses
 from ..conn.procedural import deliver_procedural
-from ..conn.propagate import EventSpec, deliver_bcoo, deliver_dense, deliver_event
+from ..conn.propagate import NATIVE, EventSpec, deliver_bcoo, deliver_dense, deliver_event
 from ..neurons import Input, NeuronModel, vmap_init, vmap_step
 from ..random import (
     normal_from_bits,
@@ -326,11 +326,12 @@ class Engine:
         (:mod:`sncore.native.neurons`) run it instead of ``vmap_step``."""
         k = state["k"]
         syn, cur, rings = self._inputs(params, state, k, x)
+        cleared_by = self._native_clears(capacities)
         spikes, neurons, counts = {}, {}, {}
         for bi, (b, p) in enumerate(self.blocks.items()):
             # the slot read this step is cleared now: it is next written for delay D
             slot = k % p.D
-            rings[b] = [r.at[slot].set(0) for r in rings[b]]
+            rings[b] = [r if (b, ri) in cleared_by else r.at[slot].set(0) for ri, r in enumerate(rings[b])]
             u = None
             if type(p.model).RANDOM:  # escape noise: one uniform per neuron and step
                 bkey = threefry2x32(state["key"], jnp.uint32(bi), jnp.uint32(0xB10C))
@@ -363,7 +364,7 @@ class Engine:
                 continue
             if pr.path == "event":
                 ring, cnt = deliver_event(ring, src, params["proj"][i], pr.spec, k,
-                                          capacities[ci])
+                                          capacities[ci], clear=cleared_by.get((pr.tgt, pr.receptor)) == i)
                 n_active.append(cnt)
                 ci += 1
             elif pr.path == "dense":
@@ -391,6 +392,19 @@ class Engine:
             "mm": [self._sample(neurons, m) for m in self.meters],
         }
         return new_state, out, n_active
+
+    def _native_clears(self, capacities) -> dict:
+        """``{(block, receptor): projection index}``: rings whose first writer in the step is a
+        native event projection, which zeroes the slot read this step itself (in place: no
+        copy of the ring per step); the other rings are cleared by XLA."""
+        out, first, ci = {}, set(), 0
+        for i, pr in enumerate(self.projs):
+            keys = [(pr.tgt, r) for r in pr.spec.receptors] if pr.path == "procedural" else [(pr.tgt, pr.receptor)]
+            if pr.path == "event" and capacities[ci] == NATIVE and keys[0] not in first:
+                out[keys[0]] = i
+            first.update(keys)
+            ci += pr.path in ("event", "procedural")
+        return out
 
     def _sample(self, neurons, m: MeterPlan):
         rows = jnp.stack([getattr(neurons[m.block], v)[m.pos].astype(self.dtype) for v in m.variables], -1)
