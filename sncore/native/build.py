@@ -19,6 +19,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -77,6 +78,7 @@ def _build(cxx: str, out: Path) -> None:
     fd, tmp = tempfile.mkstemp(suffix=".so", dir=out.parent)
     os.close(fd)
     cmd = [cxx, *_FLAGS, f"-I{jax.ffi.include_dir()}", f"-I{HERE}", *(str(HERE / s) for s in SOURCES), "-o", tmp]
+    print(f"sncore: compiling the native CPU kernels (once; cached in {out.parent})", file=sys.stderr, flush=True)
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
         if p.returncode != 0:
