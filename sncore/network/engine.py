@@ -39,7 +39,13 @@ import numpy as np
 
 from ..conn.plasticity import SynapseModel, SynArrays, deliver_synapses
 from ..conn.procedural import deliver_procedural
-from ..conn.propagate import NATIVE, EventSpec, deliver_bcoo, deliver_dense, deliver_event
+from ..conn.propagate import (
+    NATIVE,
+    EventSpec,
+    deliver_bcoo,
+    deliver_dense,
+    deliver_event,
+)
 from ..neurons import Input, NeuronModel, vmap_init, vmap_step
 from ..random import (
     normal_from_bits,
