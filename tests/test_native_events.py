@@ -21,7 +21,11 @@ pytestmark = pytest.mark.skipif(native.build._compiler() is None, reason="no C++
 
 @pytest.fixture(autouse=True)
 def _built():
+    """The kernels are CPU kernels: the tests run on the CPU device on any host (networks
+    with backend="cpu"), and a compiler whose build fails is a failure."""
     assert native.available(), native.unavailable_reason()
+    with jax.default_device(jax.devices("cpu")[0]):
+        yield
 
 
 def _projection(rng, n_src, n_tgt, n_syn, D, hom, per_source, layout, dtype):
@@ -81,7 +85,7 @@ def test_events_native_network_equals_xla():
 
     out = {}
     for kernels in ("xla", "native"):
-        net = brunel(order=100, seed=2, kernels=kernels)
+        net = brunel(order=100, seed=2, kernels=kernels, backend="cpu")
         r = net.sim.simulate(200 * u.ms, progress=False)
         assert r.event_kernel == kernels
         out[kernels] = r
@@ -102,7 +106,7 @@ def test_coba_native_equals_xla():
 
     res = {}
     for kernels in ("xla", "native"):
-        net = coba(scale=0.25, seed=3, n_record=None, kernels=kernels)
+        net = coba(scale=0.25, seed=3, n_record=None, kernels=kernels, backend="cpu")
         res[kernels] = (net.sim.simulate(300 * u.ms, progress=False), net)
     (rx, net_x), (rn, _) = res["xla"], res["native"]
     assert rx.event_kernel == "xla" and rn.event_kernel == "native"
@@ -121,7 +125,7 @@ def test_kernel_choice_and_errors():
         sn.Simulator(kernels="fast")
 
     def run(**kw):
-        sim = sn.Simulator(seed=1, **kw)
+        sim = sn.Simulator(seed=1, backend="cpu", **kw)
         a = sim.create("iaf_psc_delta", 20, params={"I_e": 500 * u.pA})
         sim.connect(a, a, rule=sn.conn.fixed_indegree(5), weight=0.5 * u.mV)
         return sim.simulate(5 * u.ms, progress=False)
@@ -131,7 +135,7 @@ def test_kernel_choice_and_errors():
     assert run(event_capacity=4).event_kernel == "xla"
     assert run(event_capacity=4, kernels="native").event_kernel == "native"
     with pytest.raises(sn.SncoreError, match="several devices"):
-        run(kernels="native", devices=jax.devices()[:1])
+        run(kernels="native", devices=jax.devices("cpu")[:1])
 
 
 @pytest.mark.parametrize("first", ["dense", "procedural", "event"])
@@ -143,7 +147,7 @@ def test_mixed_paths_into_one_ring(first):
     import sncore as sn
 
     def run(kernels):
-        sim = sn.Simulator(seed=4, kernels=kernels)
+        sim = sn.Simulator(seed=4, kernels=kernels, backend="cpu")
         v0 = np.random.default_rng(0).uniform(-70, -55, 200) * u.mV  # asynchronous regular firing
         a = sim.create("iaf_psc_delta", 200, params={"I_e": 500 * u.pA}, init={"V_m": v0})
         b = sim.create("iaf_psc_delta", 100, params={"I_e": 340 * u.pA})  # V_inf -56.4 mV: input-driven

@@ -23,7 +23,11 @@ pytestmark = pytest.mark.skipif(native.build._compiler() is None, reason="no C++
 
 @pytest.fixture(autouse=True)
 def _built():
+    """The kernels are CPU kernels: the tests run on the CPU device on any host (networks
+    with backend="cpu"), and a compiler whose build fails is a failure."""
     assert native.available(), native.unavailable_reason()
+    with jax.default_device(jax.devices("cpu")[0]):
+        yield
 
 
 PARAMS = {"E_L": -60.0, "V_reset": -60.0, "V_th": -50.0, "C_m": 200.0, "g_L": 10.0, "t_ref": 5.0, "E_ex": 0.0,
@@ -134,7 +138,7 @@ def test_coba_native_neurons_keep_the_rates():
 
     res = {}
     for kernels in ("xla", "native"):
-        net = coba(scale=8.2, seed=5, n_record=100, kernels=kernels)
+        net = coba(scale=8.2, seed=5, n_record=100, kernels=kernels, backend="cpu")
         res[kernels] = (net.sim.simulate(300 * u.ms, progress=False), net)
     (rx, net), (rn, _) = res["xla"], res["native"]
     (tx, sx), (tn, sn) = ((np.asarray(t / u.ms), np.asarray(s)) for t, s in
