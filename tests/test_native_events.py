@@ -15,17 +15,9 @@ import pytest
 from sncore import native
 from sncore.conn.propagate import NATIVE, build_csr, capacity_ladder, deliver_event
 
-# skipped only without a C++ compiler; a compiler whose build fails is a failure
-pytestmark = pytest.mark.skipif(native.build._compiler() is None, reason="no C++ compiler")
-
-
-@pytest.fixture(autouse=True)
-def _built():
-    """The kernels are CPU kernels: the tests run on the CPU device on any host (networks
-    with backend="cpu"), and a compiler whose build fails is a failure."""
-    assert native.available(), native.unavailable_reason()
-    with jax.default_device(jax.devices("cpu")[0]):
-        yield
+# skipped only without a C++ compiler; a compiler whose build fails is a failure (native_cpu)
+pytestmark = [pytest.mark.skipif(native.build._compiler() is None, reason="no C++ compiler"),
+              pytest.mark.usefixtures("native_cpu")]
 
 
 def _projection(rng, n_src, n_tgt, n_syn, D, hom, per_source, layout, dtype):

@@ -17,17 +17,9 @@ from sncore.native.neurons import NATIVE_STEPS
 from sncore.neurons._base import Input, vmap_step
 from sncore.neurons.iaf_cond_exp import IafCondExp
 
-# skipped only without a C++ compiler; a compiler whose build fails is a failure
-pytestmark = pytest.mark.skipif(native.build._compiler() is None, reason="no C++ compiler")
-
-
-@pytest.fixture(autouse=True)
-def _built():
-    """The kernels are CPU kernels: the tests run on the CPU device on any host (networks
-    with backend="cpu"), and a compiler whose build fails is a failure."""
-    assert native.available(), native.unavailable_reason()
-    with jax.default_device(jax.devices("cpu")[0]):
-        yield
+# skipped only without a C++ compiler; a compiler whose build fails is a failure (native_cpu)
+pytestmark = [pytest.mark.skipif(native.build._compiler() is None, reason="no C++ compiler"),
+              pytest.mark.usefixtures("native_cpu")]
 
 
 PARAMS = {"E_L": -60.0, "V_reset": -60.0, "V_th": -50.0, "C_m": 200.0, "g_L": 10.0, "t_ref": 5.0, "E_ex": 0.0,

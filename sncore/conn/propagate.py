@@ -33,6 +33,7 @@ from jax.experimental import sparse
 
 __all__ = [
     "CSR",
+    "NATIVE",
     "DelayGroups",
     "build_csr",
     "build_csr_parts",
@@ -42,7 +43,6 @@ __all__ = [
     "deliver_bcoo",
     "deliver_dense",
     "deliver_event",
-    "NATIVE",
 ]
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from ..neurons._base import Input
+from ..neurons._base import Input, vmap_step
 from ..neurons._cond import cond_constants
 from ..neurons.iaf_cond_exp import IafCondExp
 from .build import load, unavailable_reason
@@ -63,6 +63,4 @@ NATIVE_STEPS = {IafCondExp: iaf_cond_exp_step}
 def native_step(cls, n: int):
     """The native step of model class ``cls`` for a population of ``n`` neurons, or
     ``vmap_step`` (no kernel for the model, or fewer than :data:`MIN_NEURONS` neurons)."""
-    from ..neurons._base import vmap_step
-
     return NATIVE_STEPS[cls] if cls in NATIVE_STEPS and n >= MIN_NEURONS else vmap_step

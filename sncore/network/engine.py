@@ -71,14 +71,6 @@ __all__ = [
 SG = "__spike_generators__"
 
 
-def native_step(cls, n: int):
-    """The native population step of model class ``cls`` for ``n`` neurons, or ``vmap_step``
-    (:func:`sncore.native.neurons.native_step`)."""
-    from ..native.neurons import native_step as pick
-
-    return pick(cls, n)
-
-
 @dataclass
 class BlockPlan:
     name: str
@@ -331,6 +323,8 @@ class Engine:
     def step(self, params, state, x, capacities, native: bool = False):
         """One step of the whole network. ``native``: models with a native CPU kernel
         (:mod:`sncore.native.neurons`) run it instead of ``vmap_step``."""
+        if native:
+            from ..native.neurons import native_step
         k = state["k"]
         syn, cur, rings = self._inputs(params, state, k, x)
         cleared_by = self._native_clears(capacities)
