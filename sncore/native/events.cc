@@ -28,15 +28,10 @@ namespace {
 template <typename T>
 struct Scratch {  // per-thread accumulator: zero outside the entries touched in a call
   std::vector<T> acc;
-  std::vector<uint8_t> mark;
-  std::vector<int32_t> touched;  // each entry at most once per call (mark)
+  std::vector<int32_t> touched;  // the entry of every event of a call, repeats included
   std::vector<int32_t> sources;  // the spiking sources of a call
   void ensure(int64_t size) {
-    if (static_cast<int64_t>(acc.size()) < size) {
-      acc.assign(size, T(0));
-      mark.assign(size, 0);
-      touched.resize(size + 1);  // +1: the branch-free append writes one past the last entry
-    }
+    if (static_cast<int64_t>(acc.size()) < size) acc.assign(size, T(0));
   }
 };
 
@@ -75,9 +70,6 @@ void deliver(T* __restrict ring, const S* __restrict spikes, int64_t n_src, cons
   const int64_t span = delays ? D * n : n;  // contributions of one step: one ring row or all
   s.ensure(span);
   T* __restrict acc = s.acc.data();
-  uint8_t* __restrict mark = s.mark.data();
-  int32_t* __restrict touched = s.touched.data();
-  int64_t n_touched = 0;
   const int64_t limit = D * n;  // padded entries hold targets >= D * n: dropped
   const int64_t kD = ((static_cast<int64_t>(k) % D) + D) % D;
   if (clear) std::memset(ring + kD * n, 0, n * sizeof(T));  // the slot read this step (XLA path: ring.at[k % D].set(0))
@@ -101,10 +93,21 @@ void deliver(T* __restrict ring, const S* __restrict spikes, int64_t n_src, cons
       end = row_ptr[i + 1];
     }
   };
-  // 2. their rows, in that order; the rows of the source kAhead places ahead are prefetched
-  //    (a row is a random jump in a table larger than the cache: its latency dominates)
-  constexpr size_t kAhead = 2;
   const int64_t n_spk = static_cast<int64_t>(src.size());
+  int64_t n_events = 0;
+  for (int64_t a = 0; a < n_spk; ++a) {
+    int64_t b, e;
+    row_of(src[a], b, e);
+    n_events += e - b;
+  }
+  if (static_cast<int64_t>(s.touched.size()) < n_events) s.touched.resize(n_events);
+  int32_t* __restrict touched = s.touched.data();
+  int64_t n_touched = 0;
+  // 2. their rows, in that order; the rows of the source kAhead places ahead are prefetched
+  //    (a row is a random jump in a table larger than the cache: its latency dominates). Each
+  //    event appends its entry to `touched` (a plain sequential store: no dependence between
+  //    events, as a first-touch test through a mark array would make).
+  constexpr size_t kAhead = 2;
   for (int64_t a = 0; a < n_spk; ++a) {
     if (a + static_cast<int64_t>(kAhead) < n_spk) {
       int64_t pb, pe;
@@ -125,24 +128,28 @@ void deliver(T* __restrict ring, const S* __restrict spikes, int64_t n_src, cons
       if (t >= limit || t < 0) continue;
       int64_t x = t;
       if (delays) {
-        x = ((kD + delays[p]) % D) * n + t;
+        int64_t slot = kD + delays[p];  // (k + d) mod D, without a division when 0 <= d < D
+        if (slot >= D) slot -= D;
+        if (slot >= D || slot < 0) slot = ((slot % D) + D) % D;
+        x = slot * n + t;
       } else if (t >= n) {
         continue;  // the XLA path drops indices outside the ring row
       }
       const T w = per_source ? w_src : weights[p] * mult;
-      touched[n_touched] = static_cast<int32_t>(x);  // branch-free: kept on the first touch only
-      n_touched += 1 - mark[x];
-      mark[x] = 1;
+      touched[n_touched++] = static_cast<int32_t>(x);
       acc[x] = acc[x] + w;
     }
   }
+  // 3. ring[x] + contrib[x] for every touched x, as the XLA path. An entry that repeats in
+  //    `touched` finds acc[x] == +0 on its later visits, and ring[x] + (+0) == ring[x]: the
+  //    sum is never -0 (contrib starts from +0, so contrib != -0, and r + c == -0 needs both
+  //    to be -0), so the repeats change nothing.
   const int32_t active = static_cast<int32_t>(n_spk);
   T* row = delays ? ring : ring + ((kD + hom_delay) % D) * n;
   for (int64_t e = 0; e < n_touched; ++e) {
     const int64_t x = touched[e];
     row[x] = row[x] + acc[x];
     acc[x] = T(0);
-    mark[x] = 0;
   }
   *count = active;
 }

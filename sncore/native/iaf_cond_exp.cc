@@ -51,6 +51,41 @@ struct Ptrs {
   const T *syn_ex, *syn_in, *cur;
 };
 
+// The end of a step for neurons j0 .. j0 + m - 1 (V after the substeps in Vb): refractory
+// clamp, conductance decay and jumps, threshold, reset. Branch-free over local restrict
+// pointers, with the strides of the parameters (PS) and of ref_steps (RS) fixed at compile
+// time, so that it vectorises like the substep loop (as a per-neuron branch it cost more
+// than the substeps did).
+template <typename T, int PS, int RS>
+inline void finish(const Ptrs<T>& p, const T* __restrict Vb, const T* __restrict V_reset, const T* __restrict V_th,
+                   const T* __restrict te, const T* __restrict ti, const int32_t* __restrict ref, int64_t j0,
+                   int64_t m) {
+  T* __restrict V = p.V + j0;
+  T* __restrict ge = p.ge + j0;
+  T* __restrict gi = p.gi + j0;
+  T* __restrict I = p.I + j0;
+  T* __restrict spk = p.spk + j0;
+  int32_t* __restrict r = p.r + j0;
+  const T* __restrict sx = p.syn_ex + j0;
+  const T* __restrict si = p.syn_in + j0;
+  const T* __restrict cur = p.cur + j0;
+  const T vreset0 = V_reset[0], vth0 = V_th[0], te0 = te[0], ti0 = ti[0];
+  const int32_t ref0 = ref[0];
+#pragma GCC ivdep
+  for (int64_t j = 0; j < m; ++j) {
+    const int32_t rj = r[j];
+    const T vb = Vb[j], vreset = PS ? V_reset[j] : vreset0;
+    const T v = rj > 0 ? vreset : vb;
+    ge[j] = ge[j] * (PS ? te[j] : te0) + sx[j];
+    gi[j] = gi[j] * (PS ? ti[j] : ti0) + (-si[j]);
+    const bool fired = (v - (PS ? V_th[j] : vth0)) >= T(0);
+    V[j] = fired ? vreset : v;
+    r[j] = fired ? (RS ? ref[j] : ref0) : (rj > 0 ? rj - 1 : rj);
+    spk[j] = fired ? T(1) : T(0);
+    I[j] = cur[j];
+  }
+}
+
 template <typename T, bool SHARED>
 void step_range(const Ptrs<T>& p, int64_t n_sub, T a_half, T a_full, T s6, int64_t b, int64_t e) {
   const int64_t K = 2 * n_sub + 1;
@@ -87,21 +122,14 @@ void step_range(const Ptrs<T>& p, int64_t n_sub, T a_half, T a_full, T s6, int64
       }
     }
     const T *te = row(kFixed + K - 1), *ti = row(kFixed + 2 * K - 1);
-#pragma GCC ivdep
-    for (int64_t j = 0; j < m; ++j) {
-      const int64_t q = per ? j : 0;
-      const int64_t g = j0 + j;
-      const int32_t r = p.r[g];
-      const bool refractory = r > 0;
-      const T v = refractory ? V_reset[q] : Vb[j];
-      const int32_t rn = refractory ? r - 1 : r;
-      p.ge[g] = ge[j] * te[q] + p.syn_ex[g];
-      p.gi[g] = gi[j] * ti[q] + (-p.syn_in[g]);
-      const bool fired = (v - V_th[q]) >= T(0);
-      p.V[g] = fired ? V_reset[q] : v;
-      p.r[g] = fired ? p.ref[g * p.ref_stride] : rn;
-      p.spk[g] = fired ? T(1) : T(0);
-      p.I[g] = p.cur[g];
+    const int32_t* ref = p.ref + j0 * p.ref_stride;
+    if (per) {
+      if (p.ref_stride) finish<T, 1, 1>(p, Vb, V_reset, V_th, te, ti, ref, j0, m);
+      else finish<T, 1, 0>(p, Vb, V_reset, V_th, te, ti, ref, j0, m);
+    } else if (p.ref_stride) {
+      finish<T, 0, 1>(p, Vb, V_reset, V_th, te, ti, ref, j0, m);
+    } else {
+      finish<T, 0, 0>(p, Vb, V_reset, V_th, te, ti, ref, j0, m);
     }
   }
 }
