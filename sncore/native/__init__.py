@@ -6,8 +6,8 @@ XLA path (each a separate XLA:CPU kernel launch of ~0.3 us, which dominate small
 It is bit-identical to the XLA path (same values added in the same order; tested) and
 needs no spike capacity, so a run never re-runs a chunk for a burst.
 
-:mod:`sncore.native.neurons` holds native population steps (``iaf_cond_exp``, for
-populations of at least ``MIN_NEURONS``), within rounding of the model's ``vmap_step``.
+:mod:`sncore.native.neurons` holds native population steps (``iaf_cond_exp``), within
+rounding of the model's ``vmap_step``.
 
 The kernels are compiled on first use (:mod:`sncore.native.build`). They have no
 gradient and no batching rule, so ``sim.compile()`` and batched runs always use the XLA

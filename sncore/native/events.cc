@@ -62,6 +62,14 @@ bool any_nonzero(const S* v, int64_t m) {
   }
 }
 
+// Bit i set when v[i] != 0 (i < m <= 64), as a branch-free loop that vectorises.
+template <typename S>
+uint64_t nonzero_mask(const S* v, int64_t m) {
+  uint64_t bits = 0;
+  for (int64_t i = 0; i < m; ++i) bits |= static_cast<uint64_t>(v[i] != S(0)) << i;
+  return bits;
+}
+
 template <typename S, typename T>
 void deliver(T* __restrict ring, const S* __restrict spikes, int64_t n_src, const int32_t* __restrict targets,
              const int32_t* __restrict row_ptr, const T* __restrict weights, const int32_t* __restrict delays, int32_t k, int64_t D, int64_t n, bool ell,
@@ -73,16 +81,16 @@ void deliver(T* __restrict ring, const S* __restrict spikes, int64_t n_src, cons
   const int64_t limit = D * n;  // padded entries hold targets >= D * n: dropped
   const int64_t kD = ((static_cast<int64_t>(k) % D) + D) % D;
   if (clear) std::memset(ring + kD * n, 0, n * sizeof(T));  // the slot read this step (XLA path: ring.at[k % D].set(0))
-  // 1. the spiking sources, in increasing order (spikes are sparse: all-zero blocks of 64 are
-  //    skipped with a vectorised test)
+  // 1. the spiking sources, in increasing order. Spikes are sparse: a block of 64 is tested
+  //    as a whole (vectorised), and a block with spikes yields them from a bit mask.
   std::vector<int32_t>& src = s.sources;
   src.clear();
   constexpr int64_t B = 64;
   for (int64_t i0 = 0; i0 < n_src; i0 += B) {
-    const int64_t i1 = i0 + B < n_src ? i0 + B : n_src;
-    if (!any_nonzero(spikes + i0, i1 - i0)) continue;
-    for (int64_t i = i0; i < i1; ++i)
-      if (spikes[i] != S(0)) src.push_back(static_cast<int32_t>(i));
+    const int64_t m = i0 + B < n_src ? B : n_src - i0;
+    if (!any_nonzero(spikes + i0, m)) continue;
+    for (uint64_t bits = nonzero_mask(spikes + i0, m); bits; bits &= bits - 1)
+      src.push_back(static_cast<int32_t>(i0 + __builtin_ctzll(bits)));
   }
   auto row_of = [&](int64_t i, int64_t& begin, int64_t& end) {
     if (ell) {
@@ -112,6 +120,7 @@ void deliver(T* __restrict ring, const S* __restrict spikes, int64_t n_src, cons
     if (a + static_cast<int64_t>(kAhead) < n_spk) {
       int64_t pb, pe;
       row_of(src[a + kAhead], pb, pe);
+      if (per_source) __builtin_prefetch(weights + src[a + kAhead]);
       for (int64_t p = pb; p < pe; p += 16) {
         __builtin_prefetch(targets + p);
         if (!per_source) __builtin_prefetch(weights + p);

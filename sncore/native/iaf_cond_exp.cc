@@ -1,18 +1,27 @@
 // sncore native CPU kernel: one step of iaf_cond_exp for a whole population, in place.
 //
-// The arithmetic of sncore.neurons._cond.iaf_cond_step with ALPHA = False, in the same
-// order, except that the division by C_m is a multiplication by 1 / C_m (divisions bound
-// this loop). Each operation is rounded on its own (-ffp-contract=off: no fused
-// multiply-adds; XLA:CPU fuses some), so this kernel and the XLA path differ by rounding, a
-// few ulp per step. tests/test_native_neurons.py bounds that, and checks this kernel bit for
-// bit against a NumPy evaluation of:
+// The scheme of sncore.neurons._cond.iaf_cond_step with ALPHA = False (RK4 for V over n_sub
+// substeps, the conductances decaying exactly within the step), its expressions rearranged:
+// the membrane equation is affine in V for given conductances,
 //
-//   I_tot = I_e + I,  inv_C = 1 / C_m,  Vc = min(V, V_th)
-//   f(k, V) = ((((-g_L) (Vc - E_L)) - (g_ex tab_ex[k]) (Vc - E_ex)) - (g_in tab_in[k]) (Vc - E_in)
-//              + I_tot) inv_C
-//   per substep i (s = h / n_sub):  k1 = f(2i, V), k2 = f(2i+1, V + (s/2) k1),
-//       k3 = f(2i+1, V + (s/2) k2), k4 = f(2i+2, V + s k3),
-//       V = V + (s/6) (((k1 + 2 k2) + 2 k3) + k4)
+//   C_m dV/dt = -g_L (Vc - E_L) - g_ex (Vc - E_ex) - g_in (Vc - E_in) + I_e + I
+//             = A(t) - G(t) Vc,    Vc = min(V, V_th),
+//   G = g_L + g_ex(t) + g_in(t),   A = g_L E_L + g_ex(t) E_ex + g_in(t) E_in + I_e + I,
+//
+// so each RK4 stage is one fused multiply-add once A / C_m and G / C_m are known at the
+// three stage times (about half the operations of the term-by-term form, which bound this
+// loop). The kernel computes, fma(a, b, c) = a b + c rounded once, every other operation
+// rounded on its own (-ffp-contract=off), which tests/test_native_neurons.py repeats in
+// NumPy (float32: bit for bit) and compares with the XLA path (a few ulp per step):
+//
+//   inv_C = 1 / C_m,  cl = g_L inv_C,  al = fma(I, inv_C, (g_L E_L + I_e) inv_C),
+//   xe = g_ex inv_C,  xi = g_in inv_C,
+//   G[k] = fma(xi, tab_in[k], fma(xe, tab_ex[k], cl)),
+//   A[k] = fma(xi, E_in tab_in[k], fma(xe, E_ex tab_ex[k], al)),
+//   f(k, V) = fma(-G[k], min(V, V_th), A[k])
+//   per substep i (s = h / n_sub):  k1 = f(2i, V), k2 = f(2i+1, fma(s/2, k1, V)),
+//       k3 = f(2i+1, fma(s/2, k2, V)), k4 = f(2i+2, fma(s, k3, V)),
+//       V = fma(s/6, fma(2, k2 + k3, k1 + k4), V)
 //   refractory (r > 0): V = V_reset, r = r - 1
 //   g_ex = g_ex tab_ex[K-1] + syn_ex,  g_in = g_in tab_in[K-1] + (-syn_in)
 //   spike = (V - V_th >= 0); on a spike V = V_reset, r = ref_steps;  I = current
@@ -23,6 +32,7 @@
 // Populations of >= 2 kGrain neurons are split over XLA's intra-op thread pool.
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -37,7 +47,7 @@ namespace ffi = xla::ffi;
 namespace {
 
 constexpr int kFixed = 8;
-constexpr int64_t kGrain = 16384;  // neurons per thread at least (waking a thread costs us)
+constexpr int64_t kGrain = 32768;  // neurons per thread at least (waking a thread costs more below)
 constexpr int64_t kBlock = 512;    // neurons per block: the substep loop runs inside a block
 
 template <typename T>
@@ -106,19 +116,23 @@ void step_range(const Ptrs<T>& p, int64_t n_sub, T a_half, T a_full, T s6, int64
 #pragma GCC ivdep
       for (int64_t j = 0; j < m; ++j) {
         const int64_t q = per ? j : 0;
-        const T vth = V_th[q], gl = g_L[q], inv_c = T(1) / C_m[q], eex = E_ex[q], ein = E_in[q], el = E_L[q];
-        const T I_tot = I_e[q] + I[j];
-        const T gej = ge[j], gij = gi[j];
-        auto f = [=](T v, T tabe, T tabi) {
-          const T vc = v < vth ? v : vth;
-          return ((((-gl) * (vc - el)) - (gej * tabe) * (vc - eex)) - (gij * tabi) * (vc - ein) + I_tot) * inv_c;
-        };
+        const T inv_c = T(1) / C_m[q], vth = V_th[q], eex = E_ex[q], ein = E_in[q];
+        const T cl = g_L[q] * inv_c;                                          // g_L / C_m
+        const T al = std::fma(I[j], inv_c, (g_L[q] * E_L[q] + I_e[q]) * inv_c);  // (g_L E_L + I_e + I) / C_m
+        const T xe = ge[j] * inv_c, xi = gi[j] * inv_c;
+        // G = g_tot(t) / C_m and A = (g_L E_L + g_ex(t) E_ex + g_in(t) E_in + I_e + I) / C_m
+        auto G = [=](T te, T ti) { return std::fma(xi, ti, std::fma(xe, te, cl)); };
+        auto A = [=](T te, T ti) { return std::fma(xi, ein * ti, std::fma(xe, eex * te, al)); };
+        auto f = [=](T v, T a, T g) { return std::fma(-g, v < vth ? v : vth, a); };  // A - G min(V, V_th)
+        const T g0 = G(e0[q], h0[q]), a0 = A(e0[q], h0[q]);
+        const T g1 = G(e1[q], h1[q]), a1 = A(e1[q], h1[q]);
+        const T g2 = G(e2[q], h2[q]), a2 = A(e2[q], h2[q]);
         const T v = Vb[j];
-        const T k1 = f(v, e0[q], h0[q]);
-        const T k2 = f(v + a_half * k1, e1[q], h1[q]);
-        const T k3 = f(v + a_half * k2, e1[q], h1[q]);
-        const T k4 = f(v + a_full * k3, e2[q], h2[q]);
-        Vb[j] = v + s6 * (((k1 + T(2) * k2) + T(2) * k3) + k4);
+        const T k1 = f(v, a0, g0);
+        const T k2 = f(std::fma(a_half, k1, v), a1, g1);
+        const T k3 = f(std::fma(a_half, k2, v), a1, g1);
+        const T k4 = f(std::fma(a_full, k3, v), a2, g2);
+        Vb[j] = std::fma(s6, std::fma(T(2), k2 + k3, k1 + k4), v);
       }
     }
     const T *te = row(kFixed + K - 1), *ti = row(kFixed + 2 * K - 1);

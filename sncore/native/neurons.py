@@ -3,10 +3,10 @@
 in place (no copies of the state between steps), split over XLA's intra-op threads for
 large populations.
 
-A kernel repeats the model's arithmetic in the same order, each operation rounded on its
-own; XLA fuses some multiply-adds, so the two paths agree to a few ulp per step
-(tests/test_native_neurons.py) rather than bit for bit. Models without an entry here run
-``vmap_step`` on every path.
+A kernel evaluates the model's update with the same scheme and constants, its expressions
+rearranged for speed (fused multiply-adds, see ``iaf_cond_exp.cc``), so the native and XLA
+paths agree to a few ulp per step (tests/test_native_neurons.py) rather than bit for bit.
+Models without an entry here run ``vmap_step`` on every path.
 """
 
 from __future__ import annotations
@@ -19,13 +19,7 @@ from ..neurons._cond import cond_constants
 from ..neurons.iaf_cond_exp import IafCondExp
 from .build import load, unavailable_reason
 
-__all__ = ["MIN_NEURONS", "NATIVE_STEPS", "iaf_cond_exp_step", "native_step"]
-
-#: populations smaller than this keep XLA's fused step: there the kernel runs on one thread,
-#: while XLA splits its fusion over both cores (COBA, same invocation: 4k 0.119 s with XLA's
-#: step vs 0.137 s native; 16k 0.468 vs 0.536 s; 40k, threaded, 1.72 vs 1.45 s)
-MIN_NEURONS = 32768
-
+__all__ = ["NATIVE_STEPS", "iaf_cond_exp_step", "native_step"]
 
 def _pack(rows: list, n: int, dtype) -> jax.Array:
     """Rows of shared (0-d) or per-neuron ([n]) values as ``[R, 1]`` (all shared) or ``[R, n]``."""
@@ -60,7 +54,6 @@ def iaf_cond_exp_step(m: IafCondExp, state, inp: Input, dt: float):
 NATIVE_STEPS = {IafCondExp: iaf_cond_exp_step}
 
 
-def native_step(cls, n: int):
-    """The native step of model class ``cls`` for a population of ``n`` neurons, or
-    ``vmap_step`` (no kernel for the model, or fewer than :data:`MIN_NEURONS` neurons)."""
-    return NATIVE_STEPS[cls] if cls in NATIVE_STEPS and n >= MIN_NEURONS else vmap_step
+def native_step(cls):
+    """The native step of model class ``cls``, or ``vmap_step`` when it has no kernel."""
+    return NATIVE_STEPS.get(cls, vmap_step)

@@ -340,7 +340,7 @@ class Engine:
                     jnp.asarray(p.start, jnp.uint32) + jnp.arange(p.n, dtype=jnp.uint32)
                 u = uniform01(uniform_bits(bkey, k.astype(jnp.uint32), p.n, ctr), self.dtype)
             inp = Input(syn=jnp.stack(syn[b], axis=-1), current=cur[b], u=u)
-            step_fn = native_step(type(p.model), p.n) if native else vmap_step
+            step_fn = native_step(type(p.model)) if native else vmap_step
             neurons[b], spikes[b] = step_fn(params["models"][b], state["neurons"][b], inp, self.dt)
             n_spk = jnp.round(spikes[b]) if type(p.model).MULTIPLICITY else spikes[b] > 0
             counts[b] = state["counts"][b] + n_spk.astype(jnp.int32)
