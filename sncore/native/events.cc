@@ -111,6 +111,12 @@ void deliver(T* __restrict ring, const S* __restrict spikes, int64_t n_src, cons
   if (static_cast<int64_t>(s.touched.size()) < n_events) s.touched.resize(n_events);
   int32_t* __restrict touched = s.touched.data();
   int64_t n_touched = 0;
+  // The ring row this step's events go to; when it is the slot zeroed above (a homogeneous
+  // delay that is a multiple of D), ring[x] + contrib[x] = +0 + contrib[x] = contrib[x], so
+  // the events are summed into the row itself, in contrib's order: the same values.
+  T* const row = delays ? ring : ring + ((kD + hom_delay) % D) * n;
+  const bool direct = clear && !delays && hom_delay % D == 0;
+  T* __restrict const sum = direct ? row : acc;
   // 2. their rows, in that order; the rows of the source kAhead places ahead are prefetched
   //    (a row is a random jump in a table larger than the cache: its latency dominates). Each
   //    event appends its entry to `touched` (a plain sequential store: no dependence between
@@ -145,8 +151,8 @@ void deliver(T* __restrict ring, const S* __restrict spikes, int64_t n_src, cons
         continue;  // the XLA path drops indices outside the ring row
       }
       const T w = per_source ? w_src : weights[p] * mult;
-      touched[n_touched++] = static_cast<int32_t>(x);
-      acc[x] = acc[x] + w;
+      if (!direct) touched[n_touched++] = static_cast<int32_t>(x);
+      sum[x] = sum[x] + w;
     }
   }
   // 3. ring[x] + contrib[x] for every touched x, as the XLA path. An entry that repeats in
@@ -154,7 +160,6 @@ void deliver(T* __restrict ring, const S* __restrict spikes, int64_t n_src, cons
   //    sum is never -0 (contrib starts from +0, so contrib != -0, and r + c == -0 needs both
   //    to be -0), so the repeats change nothing.
   const int32_t active = static_cast<int32_t>(n_spk);
-  T* row = delays ? ring : ring + ((kD + hom_delay) % D) * n;
   for (int64_t e = 0; e < n_touched; ++e) {
     const int64_t x = touched[e];
     row[x] = row[x] + acc[x];
