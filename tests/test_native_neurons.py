@@ -130,6 +130,21 @@ def test_native_step_does_not_touch_its_inputs():
     assert not np.array_equal(np.asarray(v1), v0)
 
 
+def test_native_step_shared_current():
+    """A ``[1]`` current (what the engine passes when nothing drives the block) acts as that
+    value for every neuron: the same result as the broadcast ``[n]`` array."""
+    m, st, inp = _case(5000, 1, False, jnp.float32, 11)
+    step = jax.jit(lambda m, s, i: NATIVE_STEPS[IafCondExp](m, s, i, 0.1))
+    for value in (0.0, 37.5):
+        one = inp._replace(current=jnp.full((1,), value, jnp.float32))
+        full = inp._replace(current=jnp.full((5000,), value, jnp.float32))
+        (s1, k1), (s2, k2) = step(m, st, one), step(m, st, full)
+        for name in IafCondExp.STATE._fields:
+            np.testing.assert_array_equal(np.asarray(getattr(s1, name)), np.asarray(getattr(s2, name)))
+        np.testing.assert_array_equal(np.asarray(k1), np.asarray(k2))
+        assert np.all(np.asarray(s1.I) == value)
+
+
 def test_native_step_by_exact_model_class():
     """Every population of a model with a kernel takes it; a subclass (which may change the
     dynamics) keeps ``vmap_step``."""

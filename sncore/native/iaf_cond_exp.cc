@@ -25,6 +25,7 @@
 //   refractory (r > 0): V = V_reset, r = r - 1
 //   g_ex = g_ex tab_ex[K-1] + syn_ex,  g_in = g_in tab_in[K-1] + (-syn_in)
 //   spike = (V - V_th >= 0); on a spike V = V_reset, r = ref_steps;  I = current
+//   (current: [n], or [1] shared: the engine passes one zero when no source drives the block)
 //
 // tab_*[k] = exp(-k (s/2) / tau_syn_*), k = 0..K-1, K = 2 n_sub + 1 (computed by XLA).
 // Parameters come packed as the rows of P: V_th, V_reset, g_L, C_m, E_ex, E_in, E_L, I_e,
@@ -59,6 +60,7 @@ struct Ptrs {
   T *V, *ge, *gi, *I, *spk;
   int32_t* r;
   const T *syn_ex, *syn_in, *cur;
+  int64_t cur_stride;   // 0 (one shared current) or 1
 };
 
 // The end of a step for neurons j0 .. j0 + m - 1 (V after the substeps in Vb): refractory
@@ -78,7 +80,9 @@ inline void finish(const Ptrs<T>& p, const T* __restrict Vb, const T* __restrict
   int32_t* __restrict r = p.r + j0;
   const T* __restrict sx = p.syn_ex + j0;
   const T* __restrict si = p.syn_in + j0;
-  const T* __restrict cur = p.cur + j0;
+  const T* __restrict cur = p.cur + j0 * p.cur_stride;
+  const T cur0 = cur[0];
+  const bool cs = p.cur_stride != 0;
   const T vreset0 = V_reset[0], vth0 = V_th[0], te0 = te[0], ti0 = ti[0];
   const int32_t ref0 = ref[0];
 #pragma GCC ivdep
@@ -92,7 +96,7 @@ inline void finish(const Ptrs<T>& p, const T* __restrict Vb, const T* __restrict
     V[j] = fired ? vreset : v;
     r[j] = fired ? (RS ? ref[j] : ref0) : (rj > 0 ? rj - 1 : rj);
     spk[j] = fired ? T(1) : T(0);
-    I[j] = cur[j];
+    I[j] = cs ? cur[j] : cur0;
   }
 }
 
@@ -186,9 +190,11 @@ ffi::Error run(ffi::ThreadPool pool, int64_t n_sub, double a_half, double a_full
     return ffi::Error::InvalidArgument("sncore_iaf_cond_exp: P must be [8 + 2 (2 n_sub + 1), 1 or n]");
   const int64_t ref_n = static_cast<int64_t>(ref.element_count());
   if (ref_n != 1 && ref_n != n) return ffi::Error::InvalidArgument("sncore_iaf_cond_exp: ref_steps must be [1] or [n]");
+  const int64_t cur_n = static_cast<int64_t>(cur.element_count());
+  if (cur_n != 1 && cur_n != n) return ffi::Error::InvalidArgument("sncore_iaf_cond_exp: current must be [1] or [n]");
   auto t = [](ffi::AnyBuffer x) { return reinterpret_cast<T*>(x.untyped_data()); };
   const Ptrs<T> p{t(P), pd[1], ref.typed_data(), ref_n == 1 ? 0 : 1, t(V), t(ge), t(gi), t(I), t(spk),
-                  r.typed_data(), t(syn_ex), t(syn_in), t(cur)};
+                  r.typed_data(), t(syn_ex), t(syn_in), t(cur), cur_n == 1 ? 0 : 1};
   const bool shared = pd[1] == 1 && ref_n == 1;
   parallel_for(pool, n, [&p, n_sub, a_half, a_full, s6, shared](int64_t b, int64_t e) {
     if (shared) step_range<T, true>(p, n_sub, T(a_half), T(a_full), T(s6), b, e);

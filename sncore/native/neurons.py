@@ -31,7 +31,8 @@ def _pack(rows: list, n: int, dtype) -> jax.Array:
 
 def iaf_cond_exp_step(m: IafCondExp, state, inp: Input, dt: float):
     """``vmap_step`` of :class:`~sncore.neurons.iaf_cond_exp.IafCondExp` as one native call
-    (see ``iaf_cond_exp.cc`` for the arithmetic)."""
+    (see ``iaf_cond_exp.cc`` for the arithmetic). ``inp.current`` may be ``[1]``: one current
+    for every neuron (the engine passes a single zero when no source drives the block)."""
     if load() is None:
         raise RuntimeError(f"sncore native kernels are unavailable: {unavailable_reason()}")
     tabs, _jumps, ref_steps = cond_constants(m, dt, alpha=False) if m.consts is None else m.consts

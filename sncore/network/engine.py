@@ -259,7 +259,7 @@ class Engine:
             slot = k % p.D
             syn[b] = [r[slot] for r in state["rings"][b]]
             rings[b] = list(state["rings"][b])
-            cur[b] = jnp.zeros((p.n,), self.dtype)
+            cur[b] = None  # no current source writes this block (yet): see _add_current
         k_u = k.astype(jnp.uint32)
         tabs = params.get("drive_tab")  # compile(): CDF tables as parameters (sncore.network.batch)
         for i, d in enumerate(self.drives):
@@ -286,11 +286,11 @@ class Engine:
         for i, c in enumerate(self.currents):
             t = k - jnp.asarray(c.delay)
             on = (t >= c.first) & (t < c.last)
-            cur[c.tgt] = cur[c.tgt].at[c.pos].add(jnp.where(on, params["dc_amp"][i], 0))
+            self._add_current(cur, c.tgt, c.pos, jnp.where(on, params["dc_amp"][i], 0))
         for i, c in enumerate(self.scheds):
-            cur[c.tgt] = cur[c.tgt].at[c.pos].add(params["sched_w"][i] * x["cur"][c.col])
+            self._add_current(cur, c.tgt, c.pos, params["sched_w"][i] * x["cur"][c.col])
         for i, nz in enumerate(self.noises):
-            cur[nz.tgt] = cur[nz.tgt].at[nz.pos].add(self._noise(nz, params["noise"][i], state["key"], k))
+            self._add_current(cur, nz.tgt, nz.pos, self._noise(nz, params["noise"][i], state["key"], k))
         for i, d in enumerate(self.inhoms):
             key = threefry2x32(state["key"], jnp.uint32(d.stream), jnp.uint32(0x5EED))
             bits = uniform_bits(key, k_u, len(d.pos), d.ctr)
@@ -303,6 +303,12 @@ class Engine:
             val = jnp.where(on, counts.astype(self.dtype) * params["inhom_w"][i], 0)
             syn[d.tgt][d.receptor] = syn[d.tgt][d.receptor].at[d.pos].add(val)
         return syn, cur, rings
+
+    def _add_current(self, cur: dict, b, pos, val) -> None:
+        """``cur[b][pos] += val``; ``cur[b]`` starts as zeros on the first write (None before:
+        a block that no current source writes passes no current array through the loop)."""
+        base = jnp.zeros((self.blocks[b].n,), self.dtype) if cur[b] is None else cur[b]
+        cur[b] = base.at[pos].add(val)
 
     def _noise(self, nz: NoisePlan, P: dict, run_key, k):
         t = k - jnp.asarray(nz.delay)
@@ -339,8 +345,11 @@ class Engine:
                 ctr = None if isinstance(p.start, int) and p.start == 0 else \
                     jnp.asarray(p.start, jnp.uint32) + jnp.arange(p.n, dtype=jnp.uint32)
                 u = uniform01(uniform_bits(bkey, k.astype(jnp.uint32), p.n, ctr), self.dtype)
-            inp = Input(syn=jnp.stack(syn[b], axis=-1), current=cur[b], u=u)
             step_fn = native_step(type(p.model)) if native else vmap_step
+            current = cur[b]
+            if current is None:  # a native step takes one shared zero; vmap_step one per neuron
+                current = jnp.zeros((p.n if step_fn is vmap_step else 1,), self.dtype)
+            inp = Input(syn=jnp.stack(syn[b], axis=-1), current=current, u=u)
             neurons[b], spikes[b] = step_fn(params["models"][b], state["neurons"][b], inp, self.dt)
             n_spk = jnp.round(spikes[b]) if type(p.model).MULTIPLICITY else spikes[b] > 0
             counts[b] = state["counts"][b] + n_spk.astype(jnp.int32)
