@@ -224,12 +224,14 @@ NATIVE = "native"
 
 
 def deliver_event(ring: jax.Array, spikes: jax.Array, csr: CSR, spec: EventSpec, k,
-                  capacity: tuple[int, ...] | str, clear: bool = False) -> tuple[jax.Array, jax.Array]:
+                  capacity: tuple[int, ...] | str, clear: bool = False,
+                  after: tuple = ()) -> tuple[jax.Array, jax.Array]:
     """Scatter the events of ``spikes`` (step ``k``) into ``ring`` ``[D, N_tgt]``; with
     ``clear``, slot ``k % D`` is zeroed first (the slot the target read this step).
 
     ``capacity == NATIVE``: one call of the native CPU kernel
-    (:func:`sncore.native.deliver_native`, bit-identical, no capacity limit).
+    (:func:`sncore.native.deliver_native`, bit-identical, no capacity limit), which runs
+    after the arrays ``after`` are computed (it updates ``ring`` in place).
 
     ``capacity`` is an increasing ladder of static spike capacities (see
     :func:`capacity_ladder`); each step runs the smallest rung that holds its spiking
@@ -241,7 +243,7 @@ def deliver_event(ring: jax.Array, spikes: jax.Array, csr: CSR, spec: EventSpec,
     if capacity == NATIVE:
         if spec.max_out > 0 and csr.weights.dtype == ring.dtype:
             from ..native import deliver_native
-            return deliver_native(ring, spikes, csr, spec, k, clear)
+            return deliver_native(ring, spikes, csr, spec, k, clear, after)
         capacity = (spec.n_src,)  # the whole population: no overflow either
     if clear:
         ring = ring.at[k % ring.shape[0]].set(0)

@@ -30,11 +30,14 @@ def available() -> bool:
     return load() is not None
 
 
-def deliver_native(ring: jax.Array, spikes: jax.Array, csr, spec, k, clear: bool = False
-                   ) -> tuple[jax.Array, jax.Array]:
+def deliver_native(ring: jax.Array, spikes: jax.Array, csr, spec, k, clear: bool = False,
+                   after: tuple = ()) -> tuple[jax.Array, jax.Array]:
     """:func:`sncore.conn.propagate.deliver_event` as one native call (same arguments but
     no capacity; same results, bit for bit). ``clear``: zero the slot ``k % D`` first (the
-    slot the target read this step). Returns ``(ring, n_spiking_sources)``."""
+    slot the target read this step). ``after``: arrays passed to the call unused, so that
+    XLA computes them first: the call updates ``ring`` in place, and XLA copies the whole
+    ring instead when a reader of the old ring may run after it. Returns
+    ``(ring, n_spiking_sources)``."""
     if load() is None:
         raise RuntimeError(f"sncore native kernels are unavailable: {unavailable_reason()}")
     if csr.weights.dtype != ring.dtype:
@@ -50,6 +53,6 @@ def deliver_native(ring: jax.Array, spikes: jax.Array, csr, spec, k, clear: bool
         vmap_method="sequential",
     )
     return call(ring, spikes, csr.targets, dummy if ell else csr.row_ptr, csr.weights,
-                dummy if csr.delays is None else csr.delays, jnp.asarray(k, jnp.int32),
+                dummy if csr.delays is None else csr.delays, jnp.asarray(k, jnp.int32), *after,
                 ell=ell, per_source=bool(spec.per_source), has_delays=csr.delays is not None,
                 hom_delay=int(spec.hom_delay), max_out=int(spec.max_out), clear=bool(clear))

@@ -216,7 +216,7 @@ ffi::Error run(ffi::AnyBuffer ring_in, ffi::AnyBuffer spikes, ffi::Buffer<ffi::S
 
 ffi::Error Deliver(ffi::AnyBuffer ring_in, ffi::AnyBuffer spikes, ffi::Buffer<ffi::S32> targets,
                    ffi::Buffer<ffi::S32> row_ptr, ffi::AnyBuffer weights, ffi::Buffer<ffi::S32> delays,
-                   ffi::Buffer<ffi::S32> k, bool ell, bool per_source, bool has_delays, int64_t hom_delay,
+                   ffi::Buffer<ffi::S32> k, ffi::RemainingArgs /*after: ordering only*/, bool ell, bool per_source, bool has_delays, int64_t hom_delay,
                    int64_t max_out, bool clear, ffi::Result<ffi::AnyBuffer> ring_out,
                    ffi::Result<ffi::Buffer<ffi::S32>> count) {
   sncore::FlushDenormals ftz;
@@ -245,6 +245,7 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(SncoreDeliver, Deliver,
                                   .Arg<ffi::AnyBuffer>()           // weights
                                   .Arg<ffi::Buffer<ffi::S32>>()    // delays or [1]
                                   .Arg<ffi::Buffer<ffi::S32>>()    // k (scalar)
+                                  .RemainingArgs()                 // after: unused (ordering)
                                   .Attr<bool>("ell")
                                   .Attr<bool>("per_source")
                                   .Attr<bool>("has_delays")

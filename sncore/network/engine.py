@@ -373,8 +373,14 @@ class Engine:
                 ci += 1
                 continue
             if pr.path == "event":
+                # a native call updates the ring in place: it must follow every read of this
+                # step's slot, all of which feed the target's new neuron state (else XLA may
+                # schedule such a read, fused into the neuron update, after the call and copy
+                # the whole ring each step to keep it: 4 x 17 MB per step, full microcircuit)
+                after = tuple(jax.tree.leaves(neurons[pr.tgt])) if pr.tgt in neurons else ()
                 ring, cnt = deliver_event(ring, src, params["proj"][i], pr.spec, k,
-                                          capacities[ci], clear=cleared_by.get((pr.tgt, pr.receptor)) == i)
+                                          capacities[ci], clear=cleared_by.get((pr.tgt, pr.receptor)) == i,
+                                          after=after)
                 n_active.append(cnt)
                 ci += 1
             elif pr.path == "dense":
