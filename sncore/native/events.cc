@@ -72,7 +72,8 @@ uint64_t nonzero_mask(const S* v, int64_t m) {
 
 template <typename S, typename T>
 void deliver(T* __restrict ring, const S* __restrict spikes, int64_t n_src, const int32_t* __restrict targets,
-             const int32_t* __restrict row_ptr, const T* __restrict weights, const int32_t* __restrict delays, int32_t k, int64_t D, int64_t n, bool ell,
+             const int32_t* __restrict row_ptr, const T* __restrict weights, const int32_t* __restrict delays,
+             int32_t k, int64_t D, int64_t n, bool ell,
              bool per_source, int64_t hom_delay, int64_t max_out, bool clear, int32_t* count) {
   Scratch<T>& s = scratch<T>();
   const int64_t span = delays ? D * n : n;  // contributions of one step: one ring row or all
@@ -102,21 +103,23 @@ void deliver(T* __restrict ring, const S* __restrict spikes, int64_t n_src, cons
     }
   };
   const int64_t n_spk = static_cast<int64_t>(src.size());
-  int64_t n_events = 0;
-  for (int64_t a = 0; a < n_spk; ++a) {
-    int64_t b, e;
-    row_of(src[a], b, e);
-    n_events += e - b;
-  }
-  if (static_cast<int64_t>(s.touched.size()) < n_events) s.touched.resize(n_events);
-  int32_t* __restrict touched = s.touched.data();
-  int64_t n_touched = 0;
   // The ring row this step's events go to; when it is the slot zeroed above (a homogeneous
   // delay that is a multiple of D), ring[x] + contrib[x] = +0 + contrib[x] = contrib[x], so
   // the events are summed into the row itself, in contrib's order: the same values.
   T* const row = delays ? ring : ring + ((kD + hom_delay) % D) * n;
   const bool direct = clear && !delays && hom_delay % D == 0;
   T* __restrict const sum = direct ? row : acc;
+  if (!direct) {  // room for every event of the step in `touched`
+    int64_t n_events = 0;
+    for (int64_t a = 0; a < n_spk; ++a) {
+      int64_t b, e;
+      row_of(src[a], b, e);
+      n_events += e - b;
+    }
+    if (static_cast<int64_t>(s.touched.size()) < n_events) s.touched.resize(n_events);
+  }
+  int32_t* __restrict touched = s.touched.data();
+  int64_t n_touched = 0;
   // 2. their rows, in that order; the rows of the source kAhead places ahead are prefetched
   //    (a row is a random jump in a table larger than the cache: its latency dominates). Each
   //    event appends its entry to `touched` (a plain sequential store: no dependence between
@@ -216,8 +219,9 @@ ffi::Error run(ffi::AnyBuffer ring_in, ffi::AnyBuffer spikes, ffi::Buffer<ffi::S
 
 ffi::Error Deliver(ffi::AnyBuffer ring_in, ffi::AnyBuffer spikes, ffi::Buffer<ffi::S32> targets,
                    ffi::Buffer<ffi::S32> row_ptr, ffi::AnyBuffer weights, ffi::Buffer<ffi::S32> delays,
-                   ffi::Buffer<ffi::S32> k, ffi::RemainingArgs /*after: ordering only*/, bool ell, bool per_source, bool has_delays, int64_t hom_delay,
-                   int64_t max_out, bool clear, ffi::Result<ffi::AnyBuffer> ring_out,
+                   ffi::Buffer<ffi::S32> k, ffi::RemainingArgs /*after: unused, for XLA's ordering*/, bool ell,
+                   bool per_source, bool has_delays, int64_t hom_delay, int64_t max_out, bool clear,
+                   ffi::Result<ffi::AnyBuffer> ring_out,
                    ffi::Result<ffi::Buffer<ffi::S32>> count) {
   sncore::FlushDenormals ftz;
   if (weights.element_type() != ring_in.element_type())
