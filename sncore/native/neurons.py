@@ -21,6 +21,7 @@ from .build import load, unavailable_reason
 
 __all__ = ["NATIVE_STEPS", "iaf_cond_exp_step", "native_step"]
 
+
 def _pack(rows: list, n: int, dtype) -> jax.Array:
     """Rows of shared (0-d) or per-neuron ([n]) values as ``[R, 1]`` (all shared) or ``[R, n]``."""
     rows = [jnp.asarray(r, dtype) for r in rows]
